@@ -1,0 +1,463 @@
+"""Script observations and decisions per agent type: the one source for validation and docs.
+
+ECON_MODEL.md §5 (override tables), §9 (I/O contract) and §14.7 (annual rates, rate caps) are
+encoded here once; the engine validates with `validate_decision`, the API and the web docs
+render `schema_document()`. Pure Python: no Django, no numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from simulations.engine.errors import DecisionError
+
+AGENT_TYPES = ("household", "firm", "bank", "central_bank", "government")
+MAX_CENTS = 10**15
+MEMORY_KEY = "memory"  # reserved: the sandbox splits it off the script's return before validation
+
+
+@dataclass(frozen=True)
+class DecisionContext:
+    """What a decision's ranges depend on: the state of t-1 as the engine sees it."""
+
+    n_households: int
+    avg_wage_cents: int  # average wage of t-1
+    active_bank_ids: tuple[int, ...]
+    active_firm_ids: tuple[int, ...]
+    own_worker_ids: tuple[int, ...] = ()  # firms: ids of households it employs
+    policy_rate: float = 0.0  # annual, current i_cb (cap for reserve_rate if not sent)
+    own_loan_rate: float = 0.0  # banks: current annual i_L (cap for deposit_rate if not sent)
+    excess_reserves_cents: int = 0  # banks: reserves in excess of LR^T*D (bill_demand cap)
+    z_c: int = 5
+    chi_l: int = 3
+
+
+Bound = Callable[[DecisionContext, Mapping[str, object]], float]
+
+
+def _const(x: float) -> Bound:
+    return lambda ctx, sent: x
+
+
+_ZERO: Bound = _const(0)
+
+
+def _wage_cap(ctx: DecisionContext, sent: Mapping[str, object]) -> float:
+    # 100 x avg wage; never below 1 c so the range is not empty before any wage was paid
+    return max(1, 100 * ctx.avg_wage_cents)
+
+
+def _sent_or(key: str, fallback: Callable[[DecisionContext], float]) -> Bound:
+    # a cap that follows another key of the same decision when it is sent (validated first)
+    return lambda ctx, sent: sent[key] if key in sent else fallback(ctx)
+
+
+@dataclass(frozen=True)
+class DecisionField:
+    """One override key. kind: int | float | bool | id (one active id) | ids (list of ids)."""
+
+    name: str
+    kind: str
+    meaning: str
+    lo: Bound = _ZERO
+    hi: Bound = _ZERO
+    range_text: str = ""  # the range as a script author reads it, symbols not numbers
+    ids: Callable[[DecisionContext], tuple[int, ...]] | None = None  # id / ids: allowed set
+    ids_text: str = ""
+    max_len: Callable[[DecisionContext], int] | None = None  # ids: longest list
+    excludes: tuple[str, ...] = ()
+    enabled: bool = True  # False: documented but rejected in v1
+    disabled_rule: str = ""
+
+
+def _int(name: str, hi: Bound, text: str, meaning: str, lo: int = 0) -> DecisionField:
+    return DecisionField(name, "int", meaning, _const(lo), hi, text)
+
+
+def _float(name: str, hi: Bound, text: str, meaning: str) -> DecisionField:
+    return DecisionField(name, "float", meaning, _const(0.0), hi, text)
+
+
+def _share(name: str, meaning: str) -> DecisionField:
+    return _float(name, _const(1.0), "[0, 1]", meaning)
+
+
+def _banks(ctx: DecisionContext) -> tuple[int, ...]:
+    return ctx.active_bank_ids
+
+
+def _firms(ctx: DecisionContext) -> tuple[int, ...]:
+    return ctx.active_firm_ids
+
+
+def _workers(ctx: DecisionContext) -> tuple[int, ...]:
+    return ctx.own_worker_ids
+
+
+_HOUSEHOLD = (
+    DecisionField(
+        "consume_share", "float",
+        "Spend floor(share x cash on hand at P6) on goods this tick.",
+        _const(0.0), _const(1.0), "[0, 1]", excludes=("consume_cents",)),
+    DecisionField(
+        "consume_cents", "int",
+        "Absolute consumption budget in cents, capped at cash on hand.",
+        _const(0), _const(MAX_CENTS), "[0, 10^15]", excludes=("consume_share",)),
+    DecisionField("participate", "bool",
+                  "Labour-force participation (forced false during a health shock)."),
+    _int("reservation_wage_cents", lambda c, s: 100 * c.avg_wage_cents, "[0, 100 x avg_wage]",
+         "Lowest wage offer (cents per tick) the household accepts."),
+    DecisionField("quit_job", "bool", "Leave the current employer at P4."),
+    DecisionField("deposit_bank_id", "id", "Move the whole deposit to this bank at P7(8).",
+                  ids=_banks, ids_text="an active bank id"),
+    DecisionField("preferred_sellers", "ids",
+                  "Firms to visit at P6 instead of the random sample, cheapest first.",
+                  ids=_firms, ids_text="distinct active firm ids",
+                  max_len=lambda c: c.z_c),
+    DecisionField("bill_share", "float", "Share of wealth held in bills (PC extension).",
+                  _const(0.0), _const(1.0), "[0, 1]", enabled=False,
+                  disabled_rule="not available in v1: households hold no bills "
+                                "(PC extension only)"),
+)
+
+_FIRM = (
+    _int("price_cents", _const(10**9), "[1, 10^9]", "Posted price per unit, cents.", lo=1),
+    _int("target_workers", lambda c, s: c.n_households, "[0, n_households]",
+         "Desired workforce; clipped by what the firm can finance and by matches."),
+    _int("wage_offer_cents", _wage_cap, "[1, 100 x avg_wage]",
+         "Wage paid to every worker of the firm, cents per tick.", lo=1),
+    _int("loan_request_cents", _const(MAX_CENTS), "[0, 10^15]",
+         "New credit asked for at P3; the banks decide how much is granted."),
+    DecisionField("preferred_banks", "ids", "Banks to apply to at P3, in this order.",
+                  ids=_banks, ids_text="distinct active bank ids", max_len=lambda c: c.chi_l),
+    _share("dividend_share", "Share of post-tax profit paid out, capped by deposits."),
+    DecisionField("fire_ids", "ids", "Workers to separate at P4.",
+                  ids=_workers, ids_text="distinct ids of the firm's own workers",
+                  max_len=lambda c: len(c.own_worker_ids)),
+)
+
+_BANK = (
+    _float("loan_rate", _const(1.0), "[0, 1.0]", "Annual rate on new loans (i_L)."),
+    _float("deposit_rate", _sent_or("loan_rate", lambda c: c.own_loan_rate),
+           "[0, loan_rate] (the loan_rate sent, else the bank's current i_L)",
+           "Annual rate paid on deposits (i_D)."),
+    _int("max_loan_per_borrower_cents", _const(MAX_CENTS), "[0, 10^15]",
+         "Cap on the loan book towards one firm."),
+    _int("max_new_lending_cents", _const(MAX_CENTS), "[0, 10^15]",
+         "Cap on new lending this tick; CR_min is enforced on top."),
+    _share("max_borrower_leverage", "Reject applications whose leverage exceeds this."),
+    _int("bill_demand_cents", lambda c, s: max(0, c.excess_reserves_cents),
+         "[0, excess reserves]", "Bills bid for at P7(9)."),
+    _share("dividend_share", "Share of positive post-tax profit paid out."),
+)
+
+_CENTRAL_BANK = (
+    _float("policy_rate", _const(0.25), "[0, 0.25]", "Annual policy rate i_cb (= i_A, i_B)."),
+    _float("reserve_rate", _sent_or("policy_rate", lambda c: c.policy_rate),
+           "[0, policy_rate] (the policy_rate sent, else the current i_cb)",
+           "Annual rate paid on reserves (i_R)."),
+)
+
+_GOVERNMENT = (
+    _float("income_tax", _const(0.9), "[0, 0.9]", "Tax rate on household income."),
+    _float("profit_tax", _const(0.9), "[0, 0.9]", "Tax rate on firm and bank profits."),
+    _int("purchases_units", _const(MAX_CENTS), "[0, 10^15]",
+         "Real purchases in units; at most the stock available at P6 is bought."),
+    _float("benefit_ratio", _const(1.5), "[0, 1.5]",
+           "Benefit per unemployed participant as a share of avg_wage."),
+    _int("transfer_per_household_cents", _const(10**9), "[0, 10^9]",
+         "Tax-exempt transfer to every household, paid at P7(3)."),
+)
+
+DECISION_SCHEMAS: dict[str, tuple[DecisionField, ...]] = {
+    "household": _HOUSEHOLD,
+    "firm": _FIRM,
+    "bank": _BANK,
+    "central_bank": _CENTRAL_BANK,
+    "government": _GOVERNMENT,
+}
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _check_number(f: DecisionField, v: object, ctx: DecisionContext,
+                  sent: Mapping[str, object]) -> int | float:
+    lo, hi = f.lo(ctx, sent), f.hi(ctx, sent)
+    rule = f"{f.kind} in [{_fmt(lo)}, {_fmt(hi)}] required"
+    if f.kind == "int":
+        if type(v) is not int:  # bool and float (even 5.0) are not ints
+            raise DecisionError(f.name, rule, v)
+    else:
+        if type(v) not in (int, float):
+            raise DecisionError(f.name, rule, v)
+        if type(v) is float and not math.isfinite(v):
+            raise DecisionError(f.name, f"finite {rule}", repr(v))
+    if not lo <= v <= hi:  # compared before float() so huge ints cannot overflow
+        raise DecisionError(f.name, rule, v)
+    return v if f.kind == "int" else float(v)
+
+
+def _check_ids(f: DecisionField, v: object, ctx: DecisionContext) -> int | list[int]:
+    allowed = set(f.ids(ctx)) if f.ids else set()
+    items = [v] if f.kind == "id" else v
+    if f.kind == "ids":
+        limit = f.max_len(ctx) if f.max_len else 0
+        rule = f"list of at most {limit} {f.ids_text} required"
+        if type(v) not in (list, tuple):
+            raise DecisionError(f.name, rule, v)
+        if len(v) > limit:
+            raise DecisionError(f.name, rule, list(v)[:limit + 1])
+    else:
+        rule = f"{f.ids_text} required"
+    for item in items:
+        if type(item) is not int:
+            raise DecisionError(f.name, f"{rule}: {item!r} is not an int", item)
+        if item not in allowed:
+            raise DecisionError(f.name, f"{rule}: {item} is not one", item)
+    if f.kind == "id":
+        return v
+    if len(set(items)) != len(items):
+        raise DecisionError(f.name, f"{rule}: duplicates are not allowed", list(items))
+    return list(items)
+
+
+def validate_decision(agent_type: str, raw: object, ctx: DecisionContext) -> dict:
+    """Return the decision normalised (floats as float, lists as list) or raise DecisionError.
+
+    Only the keys sent are returned; `memory` (the script's state, split off by the sandbox)
+    is dropped if still present. The whole decision is rejected on the first broken rule.
+    """
+    if agent_type not in DECISION_SCHEMAS:
+        raise DecisionError("", f"agent type must be one of {', '.join(AGENT_TYPES)}",
+                            agent_type)
+    if not isinstance(raw, dict):
+        raise DecisionError("", "a dict (JSON object) of decision keys required",
+                            type(raw).__name__)
+    fields = DECISION_SCHEMAS[agent_type]
+    by_name = {f.name: f for f in fields}
+    for key in raw:
+        if type(key) is not str:
+            raise DecisionError("", "decision keys must be strings", repr(key))
+        if key not in by_name and key != MEMORY_KEY:
+            raise DecisionError(key, f"unknown key for a {agent_type}; allowed: "
+                                     f"{', '.join(by_name)}", raw[key])
+    out: dict = {}
+    for f in fields:  # schema order, so a cap that follows another key sees it validated
+        if f.name not in raw:
+            continue
+        v = raw[f.name]
+        if not f.enabled:
+            raise DecisionError(f.name, f.disabled_rule, v)
+        for other in f.excludes:
+            if other in raw:
+                raise DecisionError(f.name, f"cannot be sent together with {other}", v)
+        if f.kind == "bool":
+            if type(v) is not bool:
+                raise DecisionError(f.name, "bool (true or false) required", v)
+            out[f.name] = v
+        elif f.kind in ("id", "ids"):
+            out[f.name] = _check_ids(f, v, ctx)
+        else:
+            out[f.name] = _check_number(f, v, ctx, out)
+    return out
+
+
+# --- observations (§9): every value a JSON int, float, bool, null or list of them -----------
+
+@dataclass(frozen=True)
+class ObsField:
+    name: str
+    type: str  # int | float | bool | int|null | list[...]
+    unit: str
+    meaning: str
+
+
+def _o(name: str, type_: str, unit: str, meaning: str) -> ObsField:
+    return ObsField(name, type_, unit, meaning)
+
+
+TOP_FIELDS = (
+    _o("tick", "int", "tick", "The tick being decided; every other value is from tick - 1."),
+    _o("own", "object", "", "The agent's own state: fields listed per agent type."),
+    _o("public", "object", "", "Public data of tick - 1, the same for every agent."),
+    _o("rng_seed", "int", "", "Seed of this agent and tick; `random` is already seeded with it."),
+    _o(MEMORY_KEY, "object", "", "The dict returned under `memory` last tick ({} at first); "
+                                 "JSON, at most 64 KB."),
+)
+
+PUBLIC_FIELDS = (
+    _o("cpi", "float", "index", "Consumer price index (average posted price over base)."),
+    _o("infl_tick", "float", "share", "CPI change over the last tick."),
+    _o("infl_4t", "float", "share", "CPI change over the last ticks_per_year ticks."),
+    _o("avg_wage", "int", "cents/tick", "Average wage paid."),
+    _o("u_rate", "float", "share", "Unemployed participants / participants."),
+    _o("vacancy_rate", "float", "share", "Unfilled vacancies / labour force."),
+    _o("gdp_nominal", "int", "cents", "Nominal output (sales to households and government)."),
+    _o("gdp_real", "int", "units", "Real output (units sold)."),
+    _o("i_cb", "float", "annual rate", "Policy rate."),
+    _o("i_R", "float", "annual rate", "Rate paid on reserves."),
+    _o("avg_i_L", "float", "annual rate", "Loan-weighted average loan rate."),
+    _o("avg_i_D", "float", "annual rate", "Deposit-weighted average deposit rate."),
+    _o("i_B", "float", "annual rate", "Bill rate."),
+    _o("income_tax", "float", "rate", "Household income tax rate."),
+    _o("profit_tax", "float", "rate", "Firm and bank profit tax rate."),
+    _o("benefit", "int", "cents/tick", "Benefit per unemployed participant."),
+    _o("gov_deficit", "int", "cents", "Government deficit of the tick (negative: surplus)."),
+    _o("gov_debt", "int", "cents", "Bills outstanding."),
+    _o("total_loans", "int", "cents", "Loans outstanding, all banks."),
+    _o("bankruptcies", "int", "count", "Firms and banks resolved at P8."),
+    _o("firm_posted", "list[[int, int, int, int]]", "[id, cents, cents, count]",
+       "Per active firm: [id, price, wage offer, open vacancies], by id."),
+    _o("bank_posted", "list[[int, float, float]]", "[id, annual, annual]",
+       "Per active bank: [id, loan rate, deposit rate], by id."),
+)
+
+_FLOWS = "flow of t-1"
+
+OWN_FIELDS: dict[str, tuple[ObsField, ...]] = {
+    "household": (
+        _o("id", "int", "", "Household id."),
+        _o("bank_id", "int", "", "Bank holding the deposit."),
+        _o("deposits", "int", "cents", "Deposit balance (= net worth)."),
+        _o("employer_id", "int|null", "", "Employing firm, null when not employed."),
+        _o("wage", "int", "cents/tick", "Contract wage, 0 when not employed."),
+        _o("reservation_wage", "int", "cents/tick", "Current reservation wage."),
+        _o("participating", "bool", "", "In the labour force."),
+        _o("unemployed_ticks_4", "int", "ticks", "Ticks unemployed among the last 4."),
+        _o("preferred_seller_id", "int|null", "", "Firm visited first at P6."),
+        _o("expected_income", "int", "cents", "Expected disposable income YD^e."),
+        _o("wage_income", "int", "cents", _FLOWS), _o("benefits", "int", "cents", _FLOWS),
+        _o("transfers", "int", "cents", _FLOWS),
+        _o("deposit_interest", "int", "cents", _FLOWS), _o("dividends", "int", "cents", _FLOWS),
+        _o("income_tax_paid", "int", "cents", _FLOWS),
+        _o("disposable_income", "int", "cents", f"YD, {_FLOWS}"),
+        _o("consumption", "int", "cents", f"Spent on goods, {_FLOWS}"),
+        _o("units_bought", "int", "units", _FLOWS),
+        _o("health_shock", "bool", "", "A health shock is active (no work, benefits paid)."),
+        _o("preference_factor", "float", "", "Consumption multiplier kappa (1 = none)."),
+    ),
+    "firm": (
+        _o("id", "int", "", "Firm id."),
+        _o("bank_id", "int", "", "House bank (holds the deposit)."),
+        _o("deposits", "int", "cents", "Deposit balance."),
+        _o("loans", "int", "cents", "Principal outstanding, all banks."),
+        _o("inventory_units", "int", "units", "Goods in stock."),
+        _o("inventory_value", "int", "cents", "Book value of the stock (historical cost)."),
+        _o("net_worth", "int", "cents", "Deposits + inventory value - loans."),
+        _o("price", "int", "cents/unit", "Posted price."),
+        _o("wage_offer", "int", "cents/tick", "Wage paid to every worker."),
+        _o("markup", "float", "share", "Current markup mu."),
+        _o("productivity", "int", "units/worker", "Output per worker per tick (lambda)."),
+        _o("workers", "int", "count", "Current workforce."),
+        _o("worker_ids", "list[int]", "", "Ids of the households employed (for fire_ids)."),
+        _o("vacancies", "int", "count", "Vacancies left unfilled at P4."),
+        _o("ticks_since_vacancy", "int", "ticks", "Ticks since the firm last had a vacancy."),
+        _o("expected_demand", "float", "units", "Adaptive demand expectation s^e."),
+        _o("output", "int", "units", _FLOWS), _o("sales_units", "int", "units", _FLOWS),
+        _o("unmet_demand", "int", "units", f"Demand lost at stock-outs, {_FLOWS}"),
+        _o("revenue", "int", "cents", _FLOWS), _o("wage_bill", "int", "cents", _FLOWS),
+        _o("cogs", "int", "cents", f"Cost of goods sold, {_FLOWS}"),
+        _o("loan_interest", "int", "cents", _FLOWS),
+        _o("deposit_interest", "int", "cents", _FLOWS),
+        _o("profit", "int", "cents", _FLOWS), _o("profit_tax_paid", "int", "cents", _FLOWS),
+        _o("dividends", "int", "cents", _FLOWS),
+        _o("loan_contracts", "list[object]", "",
+           "Per loan: {bank_id, principal (cents), rate (annual), origination_tick, "
+           "instalment (cents)}."),
+        _o("age", "int", "ticks", "Ticks since entry or restructuring."),
+        _o("defaulted", "bool", "", "Missed a payment at P7(1) of t-1."),
+        _o("productivity_factor", "float", "", "Active productivity shock factor (1 = none)."),
+    ),
+    "bank": (
+        _o("id", "int", "", "Bank id."),
+        _o("reserves", "int", "cents", "Reserves at the central bank."),
+        _o("bills", "int", "cents", "Government bills held."),
+        _o("loans", "int", "cents", "Loan book, principal outstanding."),
+        _o("deposits", "int", "cents", "Deposit liabilities."),
+        _o("advances", "int", "cents", "Central-bank advances owed."),
+        _o("net_worth", "int", "cents", "Assets - liabilities."),
+        _o("loan_rate", "float", "annual rate", "Current i_L."),
+        _o("deposit_rate", "float", "annual rate", "Current i_D."),
+        _o("capital_ratio", "float|null", "share", "NW / loans (null when no loans)."),
+        _o("liquidity_ratio", "float|null", "share", "Reserves / deposits (null: none)."),
+        _o("capital_ratio_target", "float", "share", "Sector average CR^T."),
+        _o("liquidity_ratio_target", "float", "share", "Sector average LR^T."),
+        _o("excess_reserves", "int", "cents", "Reserves above LR^T x deposits (bill cap)."),
+        _o("borrowers", "int", "count", "Firms with a loan from the bank."),
+        _o("depositors", "int", "count", "Households and firms banking here."),
+        _o("interest_received", "int", "cents", _FLOWS),
+        _o("interest_paid", "int", "cents", _FLOWS),
+        _o("new_loans", "int", "cents", _FLOWS), _o("write_offs", "int", "cents", _FLOWS),
+        _o("profit", "int", "cents", _FLOWS), _o("profit_tax_paid", "int", "cents", _FLOWS),
+        _o("dividends", "int", "cents", _FLOWS),
+        _o("loan_contracts", "list[object]", "",
+           "Per loan: {firm_id, principal (cents), rate (annual), origination_tick, "
+           "instalment (cents)}."),
+    ),
+    "central_bank": (
+        _o("reserves", "int", "cents", "Reserves owed to banks."),
+        _o("advances", "int", "cents", "Advances to banks."),
+        _o("bills", "int", "cents", "Bills held (buyer of last resort)."),
+        _o("treasury_account", "int", "cents", "Government's account balance."),
+        _o("policy_rate", "float", "annual rate", "Current i_cb."),
+        _o("reserve_rate", "float", "annual rate", "Current i_R."),
+        _o("profit", "int", "cents", f"Remitted to government, {_FLOWS}"),
+    ),
+    "government": (
+        _o("treasury_account", "int", "cents", "Balance at the central bank."),
+        _o("bills_outstanding", "int", "cents", "Debt."),
+        _o("net_worth", "int", "cents", "Treasury account - bills."),
+        _o("income_tax", "float", "rate", "Current tau_i."),
+        _o("profit_tax", "float", "rate", "Current tau_pi."),
+        _o("benefit_ratio", "float", "share", "Current omega."),
+        _o("purchases_units", "int", "units", "Current real purchases g."),
+        _o("purchases", "int", "cents", _FLOWS), _o("taxes", "int", "cents", _FLOWS),
+        _o("benefits", "int", "cents", _FLOWS), _o("transfers", "int", "cents", _FLOWS),
+        _o("bill_interest", "int", "cents", _FLOWS),
+        _o("cb_remittance", "int", "cents", _FLOWS),
+        _o("deficit", "int", "cents", _FLOWS),
+        _o("unemployed", "int", "count", "Benefit recipients."),
+    ),
+}
+
+OBSERVATION_SCHEMAS: dict[str, dict[str, tuple[ObsField, ...]]] = {
+    t: {"top": TOP_FIELDS, "own": OWN_FIELDS[t], "public": PUBLIC_FIELDS} for t in AGENT_TYPES
+}
+
+
+def _field_doc(f: DecisionField) -> dict:
+    doc = {"name": f.name, "type": f.kind, "meaning": f.meaning, "available": f.enabled}
+    if f.kind in ("int", "float"):
+        doc["range"] = f.range_text
+    if f.kind in ("id", "ids"):
+        doc["range"] = f.ids_text
+    if f.excludes:
+        doc["excludes"] = list(f.excludes)
+    if not f.enabled:
+        doc["rule"] = f.disabled_rule
+    return doc
+
+
+def schema_document() -> dict:
+    """Both schemas as plain JSON data, for the API and the web docs pages."""
+
+    def obs(fields: tuple[ObsField, ...]) -> list[dict]:
+        return [{"name": f.name, "type": f.type, "unit": f.unit, "meaning": f.meaning}
+                for f in fields]
+
+    return {
+        "rates": "All rates are annual floats; money is integer cents.",
+        "memory_key": MEMORY_KEY,
+        "agent_types": {
+            t: {
+                "observation": {part: obs(fields) for part, fields in
+                                OBSERVATION_SCHEMAS[t].items()},
+                "decision": [_field_doc(f) for f in DECISION_SCHEMAS[t]],
+            }
+            for t in AGENT_TYPES
+        },
+    }
