@@ -1,0 +1,118 @@
+"""Aggregates of a tick (§10.2) and the public data scripts see at t+1 (§9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .context import Context
+
+SIM_UNIT = 1_000_000
+
+
+def publish(w: Context) -> dict[str, Any]:
+    """Compute the aggregates of the tick just finished and store them as public data."""
+    s, cfg = w.s, w.cfg
+    h, f, b, g, cb = s.h, s.f, s.b, s.g, s.cb
+    sold = int(f.sales.sum())
+    revenue = int(f.revenue.sum())
+    employed = h.employer >= 0
+    n_emp = int(employed.sum())
+    participants = int(h.participate.sum())
+    u_rate = 0.0 if w.sim or participants == 0 else 1.0 - n_emp / participants
+    cpi = (revenue / sold) if sold > 0 else float(f.price.mean())
+    avg_wage = round(float(h.wage[employed].mean())) if n_emp else int(f.wage.mean())
+    vacancies = int(f.vacancies.sum())
+    prev_cpi = s.history["cpi"][-1] if s.history["cpi"] else cpi
+    tpy = cfg.ticks_per_year
+    cpi_4 = s.history["cpi"][-tpy] if len(s.history["cpi"]) >= tpy else prev_cpi
+    wages_hist = s.history["avg_wage"]
+    wage_4 = wages_hist[-tpy] if len(wages_hist) >= tpy else avg_wage
+    loans = int(b.loans.sum())
+    deposits = int(h.dep.sum()) + int(f.dep.sum())
+    nw_b = b.res + b.loans + b.bills - b.dep_liab - b.adv
+    consumption = int(h.consumption.sum())
+    gov_spend = int(g.spending[0])
+    taxes = int(h.tax_paid.sum()) + int(f.tax.sum()) + int(b.tax.sum())
+    agg: dict[str, Any] = {
+        "tick": s.tick,
+        "gdp": revenue,
+        "gdp_real": sold,
+        "consumption": consumption,
+        "government_spending": gov_spend,
+        "taxes": taxes,
+        "disposable_income": int(h.yd.sum()),
+        "household_deposits": int(h.dep.sum()),
+        "firm_deposits": int(f.dep.sum()),
+        "deposits": deposits,
+        "cpi": cpi,
+        "inflation_tick": cpi / prev_cpi - 1.0 if prev_cpi else 0.0,
+        "inflation_4t": cpi / cpi_4 - 1.0 if cpi_4 else 0.0,
+        "wage_inflation_4t": avg_wage / wage_4 - 1.0 if wage_4 else 0.0,
+        "avg_wage": avg_wage,
+        "employment": n_emp,
+        "participants": participants,
+        "unemployment_rate": u_rate,
+        "vacancies": vacancies,
+        "vacancy_rate": vacancies / max(participants, 1),
+        "production": int(f.production.sum()),
+        "inventories": int(f.x.sum()),
+        "inventory_value": int(f.X.sum()),
+        "loans": loans,
+        "new_loans": int(b.new_lending.sum()),
+        "bankruptcies": int(w.scratch.get("bankruptcies", 0)),
+        "bank_failures": int(w.scratch.get("bank_failures", 0)),
+        "government_debt": int(g.bills[0]),
+        "government_deficit": gov_spend + int(g.benefits[0]) + int(g.interest[0])
+        + int(h.inc_transfer.sum()) - taxes - max(int(cb.profit[0]), 0),
+        "treasury_account": int(g.ta[0]),
+        "cb_bills": int(cb.bills[0]),
+        "reserves": int(b.res.sum()),
+        "advances": int(b.adv.sum()),
+        "bank_net_worth": int(nw_b.sum()),
+        "firm_profits": int(f.profit.sum()),
+        "dividends": int(f.dividends.sum()) + int(b.dividends.sum()),
+        "policy_rate": float(cb.i_cb[0]),
+        "avg_price": float(f.price.mean()),
+    }
+    loans_f = b.loans.astype(np.float64)
+    deps = b.dep_liab.astype(np.float64)
+    tot_l, tot_d = float(loans_f.sum()), float(deps.sum())
+    s.public.update({
+        "cpi": cpi, "avg_wage": avg_wage, "u_rate": u_rate,
+        "vacancy_rate": agg["vacancy_rate"], "gdp_nominal": revenue, "gdp_real": sold,
+        "infl_tick": agg["inflation_tick"], "infl_4t": agg["inflation_4t"],
+        "i_cb": float(cb.i_cb[0]), "i_R": float(cb.i_r[0]),
+        "avg_i_L": float((b.i_l * loans_f).sum() / tot_l) if tot_l else float(b.i_l.mean()),
+        "avg_i_D": float((b.i_d * deps).sum() / tot_d) if tot_d else float(b.i_d.mean()),
+        "i_B": float(cb.i_cb[0]), "income_tax": float(g.income_tax[0]),
+        "profit_tax": float(g.profit_tax[0]),
+        "benefit": (avg_wage * round(float(g.benefit_ratio[0]) * 1e6)) // 1_000_000,
+        "gov_deficit": agg["government_deficit"], "gov_debt": int(g.bills[0]),
+        "total_loans": loans, "bankruptcies": agg["bankruptcies"],
+        "cr_target": float(nw_b.sum()) / tot_l if tot_l else cfg.cr_target0,
+        "lr_target": float(b.res.sum()) / tot_d if tot_d else cfg.lr_target0,
+        "avg_demand": float(f.demand.mean()),
+    })
+    s.history["cpi"].append(cpi)
+    s.history["u"].append(u_rate)
+    s.history["avg_wage"].append(avg_wage)
+    # The rules only look back ticks_per_year ticks: keep the history bounded.
+    for key in s.history:
+        del s.history[key][: -max(2 * tpy, 8)]
+    return agg
+
+
+def sim_units(agg: dict[str, Any]) -> dict[str, Any]:
+    """The SIM-model view of the aggregates (floats in SIM units = cents / 10^6)."""
+    return {
+        "tick": agg["tick"],
+        "output": agg["gdp"] / SIM_UNIT,
+        "consumption": agg["consumption"] / SIM_UNIT,
+        "government": agg["government_spending"] / SIM_UNIT,
+        "taxes": agg["taxes"] / SIM_UNIT,
+        "disposable_income": agg["disposable_income"] / SIM_UNIT,
+        "household_money": agg["household_deposits"] / SIM_UNIT,
+        "government_debt": agg["government_debt"] / SIM_UNIT,
+    }

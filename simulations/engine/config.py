@@ -1,0 +1,184 @@
+"""The validated parameter set of a world: §12 defaults, ranges, and the two scenario presets."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigError
+
+# name: (default, type, low, high) for numbers; (default, tuple-of-choices) for choices.
+_SPEC: dict[str, tuple] = {
+    "mode": ("baseline", ("baseline", "sim")),
+    "n_households": (8000, int, 1, 2_000_000),
+    "n_firms": (100, int, 1, 100_000),
+    "n_banks": (10, int, 1, 1_000),
+    "ticks_per_year": (4, int, 1, 365),
+    "ticks_per_day": (4, int, 1, 10_000),
+    "productivity": (1000, int, 1, 10**9),
+    "initial_wage_cents": (500_000, int, 1, 10**12),
+    "household_labour": (1, int, 1, 10**9),
+    "initial_employment_rate": (0.92, float, 0.0, 1.0),
+    "alpha1": (0.75, float, 0.0, 1.0),
+    "alpha2": (0.10, float, 0.0, 1.0),
+    "lambda_e": (0.25, float, 0.0, 1.0),
+    "nu": (0.10, float, 0.0, 5.0),
+    "mu0": (0.32, float, 0.0, 10.0),
+    "fn_sigma": (0.0094, float, 0.0, 1.0),
+    "wage_delta": (0.019, float, 0.0, 1.0),
+    "wage_gamma": (8, int, 1, 1000),
+    "sigma": (1.0, float, 0.0, 10.0),
+    "rho_firm": (0.9, float, 0.0, 1.0),
+    "rho_bank": (0.6, float, 0.0, 1.0),
+    "turnover": (0.05, float, 0.0, 1.0),
+    "upsilon": (0.08, float, 0.0, 1.0),
+    "z_c": (5, int, 1, 100),
+    "z_e": (5, int, 1, 100),
+    "chi_l": (3, int, 1, 100),
+    "chi_d": (3, int, 1, 100),
+    "eps_c": (3.466, float, 0.0, 100.0),
+    "eps_l": (4.621, float, 0.0, 100.0),
+    "eps_d": (4.621, float, 0.0, 100.0),
+    "ojs_prob": (0.1, float, 0.0, 1.0),
+    "eta": (20, int, 1, 1000),
+    "iota": (0.5, float, 0.0, 1.0),
+    "cr_min": (0.06, float, 0.0, 1.0),
+    "lr_min": (0.08, float, 0.0, 1.0),
+    "cr_target0": (0.18, float, 0.0, 1.0),
+    "lr_target0": (0.258, float, 0.0, 1.0),
+    "policy_rate": (0.005, float, 0.0, 0.25),
+    "loan_spread0": (0.0025, float, 0.0, 1.0),
+    "deposit_rate0": (0.0025, float, 0.0, 0.25),
+    "reserve_rate": (0.0, float, 0.0, 0.25),
+    "policy_rule": ("fixed", ("fixed", "taylor")),
+    "taylor_r_star": (0.02, float, -0.1, 0.2),
+    "taylor_pi_star": (0.02, float, -0.1, 0.2),
+    "taylor_phi_pi": (0.5, float, 0.0, 10.0),
+    "taylor_phi_u": (1.0, float, 0.0, 10.0),
+    "taylor_u_star": (0.08, float, 0.0, 1.0),
+    "b1": (-15.0, float, -1000.0, 1000.0),
+    "b2": (13.0, float, -1000.0, 1000.0),
+    "phi": (0.002, float, 0.0, 1.0),
+    "credit_rationing": (True, bool, 0, 1),
+    "income_tax": (0.18, float, 0.0, 0.9),
+    "profit_tax": (0.18, float, 0.0, 0.9),
+    "benefit_ratio": (0.40, float, 0.0, 1.5),
+    "gov_purchase_share": (0.20, float, 0.0, 1.0),
+    "bank_resolution": ("bail_in", ("bail_in", "bailout")),
+    "health_hazard": (0.0, float, 0.0, 1.0),
+    "health_duration": (4, int, 1, 10_000),
+    "check_every_phase": (False, bool, 0, 1),
+    # SIM mode (§10.1): money figures in SIM units (1 unit = 10^6 cents).
+    "government_spending": (20.0, float, 0.0, 10**6),
+    "initial_household_money": (0.0, float, 0.0, 10**6),
+    "initial_disposable_income": (0.0, float, 0.0, 10**6),
+}
+
+# Friendly names accepted on input (the `simulate --set` vocabulary of G&L).
+ALIASES = {"tax_rate": "income_tax", "theta": "income_tax"}
+
+SIM_PRESET: dict[str, Any] = {
+    "mode": "sim",
+    "n_households": 1000,
+    "n_firms": 1,
+    "n_banks": 1,
+    "productivity": 1,
+    "initial_wage_cents": 1,
+    "household_labour": 10_000_000,
+    "alpha1": 0.6,
+    "alpha2": 0.4,
+    "lambda_e": 1.0,
+    "mu0": 0.0,
+    "sigma": 0.0,
+    "rho_firm": 0.0,
+    "rho_bank": 0.0,
+    "turnover": 0.0,
+    "ojs_prob": 0.0,
+    "eta": 1,
+    "cr_min": 0.0,
+    "lr_min": 0.0,
+    "policy_rate": 0.0,
+    "loan_spread0": 0.0,
+    "deposit_rate0": 0.0,
+    "reserve_rate": 0.0,
+    "credit_rationing": False,
+    "income_tax": 0.2,
+    "profit_tax": 0.0,
+    "benefit_ratio": 0.0,
+}
+
+SCENARIOS: dict[str, dict[str, Any]] = {"baseline": {}, "sim": SIM_PRESET}
+
+
+@dataclass(frozen=True)
+class Config:
+    """All parameters of one world. Build it with `Config.build`; fields mirror `_SPEC`."""
+
+    values: tuple[tuple[str, Any], ...]
+
+    def __getattr__(self, name: str) -> Any:
+        for key, value in object.__getattribute__(self, "values"):
+            if key == name:
+                return value
+        raise AttributeError(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.values)
+
+    @classmethod
+    def build(cls, scenario: str = "baseline", overrides: dict[str, Any] | None = None) -> Config:
+        """Defaults, then the scenario preset, then the caller's overrides, each validated."""
+        if scenario not in SCENARIOS:
+            raise ConfigError("scenario", f"one of {sorted(SCENARIOS)} required")
+        merged = {k: spec[0] for k, spec in _SPEC.items()}
+        merged.update(SCENARIOS[scenario])
+        for raw_key, raw in (overrides or {}).items():
+            key = ALIASES.get(raw_key, raw_key)
+            if key not in _SPEC:
+                raise ConfigError(raw_key, "unknown parameter")
+            merged[key] = _coerce(raw_key, _SPEC[key], raw)
+        if merged["mode"] != SCENARIOS[scenario].get("mode", "baseline"):
+            raise ConfigError("mode", "fixed by the scenario")
+        if merged["mode"] == "baseline" and merged["household_labour"] != 1:
+            raise ConfigError("household_labour", "1 (indivisible labour) in the baseline")
+        return cls(tuple(sorted(merged.items())))
+
+    @staticmethod
+    def spec() -> dict[str, tuple]:
+        return dict(_SPEC)
+
+
+def _coerce(key: str, spec: tuple, raw: Any) -> Any:
+    """Turn a raw value (possibly a string from a CLI) into the spec'd type or raise ConfigError."""
+    if len(spec) == 2:
+        choices = spec[1]
+        if raw not in choices:
+            raise ConfigError(key, f"one of {list(choices)} required")
+        return raw
+    typ, lo, hi = spec[1], spec[2], spec[3]
+    if typ is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in ("true", "1", "yes", "false", "0", "no"):
+            return raw.lower() in ("true", "1", "yes")
+        raise ConfigError(key, "a boolean required")
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        if typ is int:
+            if isinstance(raw, float) and not raw.is_integer():
+                raise ValueError
+            value: Any = int(raw) if not isinstance(raw, str) else int(raw.strip())
+        else:
+            value = float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(key, f"{typ.__name__} required") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(key, "a finite number required")
+    if not lo <= value <= hi:
+        raise ConfigError(key, f"{typ.__name__} in [{lo}, {hi}] required")
+    return value
+
+
+__all__ = ["ALIASES", "SCENARIOS", "Config"]

@@ -1,0 +1,59 @@
+"""P0: validate raw script decisions against the schema; invalid ones fall back to baseline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .context import Context
+from .errors import DecisionError
+from .schema import AGENT_TYPES, DecisionContext, validate_decision
+
+_SIZES = {"household": "h", "firm": "f", "bank": "b"}
+
+
+def agent_count(ctx: Context, agent_type: str) -> int:
+    if agent_type in _SIZES:
+        return len(getattr(ctx.s, _SIZES[agent_type]))
+    return 1
+
+
+def decision_context(ctx: Context, agent_type: str, agent_id: int) -> DecisionContext:
+    s = ctx.s
+    extra: dict[str, Any] = {}
+    if agent_type == "firm":
+        extra["own_worker_ids"] = tuple(np.flatnonzero(s.h.employer == agent_id).tolist())
+    elif agent_type == "bank":
+        lr_t = float(s.public.get("lr_target", ctx.cfg.lr_target0))
+        extra["own_loan_rate"] = float(s.b.i_l[agent_id])
+        extra["excess_reserves_cents"] = max(
+            0, int(s.b.res[agent_id]) - int(np.ceil(lr_t * int(s.b.dep_liab[agent_id]))))
+    return DecisionContext(
+        n_households=len(s.h), avg_wage_cents=int(s.public.get("avg_wage", 0)),
+        active_bank_ids=tuple(range(len(s.b))), active_firm_ids=tuple(range(len(s.f))),
+        policy_rate=float(s.cb.i_cb[0]), z_c=ctx.cfg.z_c, chi_l=ctx.cfg.chi_l, **extra)
+
+
+def validate_all(ctx: Context, raw: dict[tuple[str, int], Any]
+                 ) -> tuple[dict[str, dict[int, dict]], list[dict[str, Any]]]:
+    """Validate every decision in sorted agent order; return accepted and rejection records."""
+    accepted: dict[str, dict[int, dict]] = {t: {} for t in AGENT_TYPES}
+    rejected: list[dict[str, Any]] = []
+    tick = ctx.s.tick + 1
+    for ref in sorted(raw, key=lambda r: (str(r[0]), r[1] if isinstance(r[1], int) else -1)):
+        agent_type, agent_id = ref
+        record = {"tick": tick, "agent": f"{agent_type}:{agent_id}"}
+        if agent_type not in AGENT_TYPES or not isinstance(agent_id, int) \
+                or not 0 <= agent_id < agent_count(ctx, agent_type):
+            rejected.append({**record, "field": "", "rule": "unknown agent", "value": None})
+            continue
+        try:
+            clean = validate_decision(agent_type, raw[ref],
+                                      decision_context(ctx, agent_type, agent_id))
+        except DecisionError as err:
+            rejected.append({**record, "field": err.field, "rule": err.rule,
+                             "value": err.value})
+            continue
+        accepted[agent_type][agent_id] = clean
+    return accepted, rejected

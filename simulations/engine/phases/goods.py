@@ -1,0 +1,137 @@
+"""P6: the goods market (§6.1). The government buys first, then households search.
+
+Households search in Z_c rounds: in round k each household with budget left visits its k-th
+cheapest sampled seller. Within a seller, buyers are served in the seeded random order, so a
+stock-out rations later buyers exactly as a sequential loop would, but vectorised.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..context import Context
+from ..ledger import Acct, TransactionKind
+from ..money import PPM, largest_remainder, to_ppm
+
+
+def run(w: Context) -> None:
+    f = w.s.f
+    f.sales[:] = 0
+    f.unmet[:] = 0
+    f.revenue[:] = 0
+    f.cogs[:] = 0
+    _government(w)
+    _households(w)
+    f.demand = f.sales + f.unmet
+
+
+def _sell(w: Context, kind: TransactionKind, buyer_acct: Acct, buyers: np.ndarray,
+          firms: np.ndarray, qty: np.ndarray) -> None:
+    """Post payments and move units and cost of goods sold out of inventory."""
+    f = w.s.f
+    keep = qty > 0
+    buyers, firms, qty = buyers[keep], firms[keep], qty[keep]
+    if len(qty) == 0:
+        return
+    value = f.price[firms] * qty
+    w.post(kind, buyer_acct, Acct.DEP_F, buyers, firms, value)
+    n_f = len(f)
+    sold = np.bincount(firms, weights=qty, minlength=n_f).astype(np.int64)
+    rev = np.zeros(n_f, dtype=np.int64)
+    np.add.at(rev, firms, value)
+    # Historical cost: COGS = floor(X*q/x), or all of X when the stock is sold out.
+    sellers = np.flatnonzero(sold > 0)
+    x, X, q = f.x[sellers], f.X[sellers], sold[sellers]
+    cogs = np.where(q == x, X, (X.astype(object) * q // np.maximum(x, 1)).astype(np.int64))
+    w.post(TransactionKind.INVENTORY_COGS, Acct.INV, Acct.INV, sellers, sellers, cogs)
+    f.cogs[sellers] += cogs
+    f.x = f.x - sold
+    f.sales = f.sales + sold
+    f.revenue = f.revenue + rev
+
+
+def _government(w: Context) -> None:
+    f, g = w.s.f, w.s.g
+    want = int(g.purchases_units[0])
+    stock = int(f.x.sum())
+    qty = largest_remainder(min(want, stock), f.x) if stock > 0 else np.zeros(len(f), np.int64)
+    qty = np.minimum(qty, f.x)
+    w.units["government"] = int(qty.sum())
+    firms = np.arange(len(f))
+    before = int(f.revenue.sum())
+    _sell(w, TransactionKind.GOV_PURCHASE, Acct.TA, np.zeros(len(f), np.int64), firms, qty)
+    g.spending[0] = int(f.revenue.sum()) - before
+
+
+def _households(w: Context) -> None:
+    cfg, h, f = w.cfg, w.s.h, w.s.f
+    n_h, n_f = len(h), len(f)
+    cash = np.maximum(h.dep, 0)
+    budget = np.minimum(h.budget, cash)
+    for hid, (how, val) in w.scratch.get("consume_override", {}).items():
+        budget[hid] = (int(cash[hid]) * to_ppm(val)) // PPM if how == "share" \
+            else min(int(val), int(cash[hid]))
+    h.consumption[:] = 0
+    rng = w.rng("P6", 0)
+    order = rng.permutation(n_h)
+    z = min(cfg.z_c, n_f)
+    # Sample: preferred seller plus z-1 random firms (duplicates resolved to the price sort).
+    sample = np.empty((n_h, z), dtype=np.int64)
+    sample[:, 0] = h.pref_seller
+    if z > 1:
+        sample[:, 1:] = rng.integers(0, n_f, size=(n_h, z - 1))
+    for hid, d in w.dec("household").items():
+        if d.get("preferred_sellers"):
+            lst = list(d["preferred_sellers"])[:z]
+            sample[hid] = (lst + [lst[-1]] * z)[:z]
+    price = f.price[sample]
+    srt = np.argsort(price, axis=1, kind="stable")
+    sample = np.take_along_axis(sample, srt, axis=1)
+    price = np.take_along_axis(price, srt, axis=1)
+    rank = np.empty(n_h, dtype=np.int64)
+    rank[order] = np.arange(n_h)
+    left = budget.copy()
+    stocked_out = np.full(n_h, -1, dtype=np.int64)
+    for k in range(z):
+        firm_k = sample[:, k]
+        p_k = price[:, k]
+        # A duplicate of an earlier sampled seller is skipped (already visited).
+        dup = np.zeros(n_h, dtype=bool)
+        for j in range(k):
+            dup |= sample[:, j] == firm_k
+        want = np.where(dup, 0, left // p_k)
+        active = np.flatnonzero(want > 0)
+        if len(active) == 0:
+            continue
+        fa = firm_k[active]
+        srt2 = np.lexsort((rank[active], fa))
+        act, fa, wa = active[srt2], fa[srt2], want[active][srt2]
+        cum = np.cumsum(wa)
+        first = np.searchsorted(fa, fa, side="left")
+        before = cum - wa - np.where(first > 0, cum[first - 1], 0)
+        got = np.clip(f.x[fa] - before, 0, wa)
+        short = got < wa
+        stocked_out[act[short & (stocked_out[act] < 0)]] = fa[short & (stocked_out[act] < 0)]
+        _sell(w, TransactionKind.CONSUMPTION, Acct.DEP_H, act, fa, got)
+        spent = got * f.price[fa]
+        left[act] -= spent
+        h.consumption[act] += spent
+    # Unmet demand: only the budget left at the end of the search, at the first stock-out.
+    miss = np.flatnonzero((stocked_out >= 0) & (left > 0))
+    if len(miss):
+        np.add.at(f.unmet, stocked_out[miss], left[miss] // f.price[stocked_out[miss]])
+    w.units["households"] = int(f.sales.sum()) - w.units.get("government", 0)
+    _switch_preferred(w, sample, price)
+
+
+def _switch_preferred(w: Context, sample: np.ndarray, price: np.ndarray) -> None:
+    """Move the preferred seller to the cheapest one seen, with prob 1-exp(-eps_c*dp/p)."""
+    h, f = w.s.h, w.s.f
+    if w.sim:
+        return
+    cheapest = sample[:, 0]
+    p_old = f.price[h.pref_seller].astype(np.float64)
+    p_new = price[:, 0].astype(np.float64)
+    prob = np.where(p_new < p_old, 1 - np.exp(-w.cfg.eps_c * (p_old - p_new) / p_old), 0.0)
+    draw = w.rng("P6", 1).random(len(h))
+    h.pref_seller = np.where(draw < prob, cheapest, h.pref_seller)

@@ -1,0 +1,111 @@
+"""P2: households plan consumption and labour supply; firms plan output, wages, prices, credit."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..context import Context
+from ..money import PPM, isum, to_ppm
+from ..rng import folded_normal
+
+
+def run(w: Context) -> None:
+    _households(w)
+    _firms(w)
+
+
+def tick_share(monthly: float, ticks_per_year: int) -> float:
+    """Rescale a monthly probability/step (Lengnick) to one tick: 1 - (1 - x)^(months/tick)."""
+    return 1.0 - (1.0 - monthly) ** (12.0 / ticks_per_year)
+
+
+def _households(w: Context) -> None:
+    cfg, h, t = w.cfg, w.s.h, w.t
+    # Adaptive expectation of disposable income (lambda_e = 1 in SIM: YD^e = YD_{t-1}).
+    h.yd_e = h.yd_e + cfg.lambda_e * (h.yd - h.yd_e)
+    h.kappa = np.where(h.kappa_until > t, h.kappa, 1.0)
+    h.endow = np.where(h.health_until > t, 0, cfg.household_labour)
+    yd_e = np.maximum(np.rint(h.yd_e), 0).astype(np.int64)
+    a1, a2 = to_ppm(cfg.alpha1), to_ppm(cfg.alpha2)
+    base = (a1 * yd_e + a2 * np.maximum(h.dep, 0)) // PPM
+    budget = np.where(h.kappa == 1.0, base, np.floor(base * h.kappa).astype(np.int64))
+    h.budget = budget
+    h.participate = h.endow > 0
+    if not w.sim:
+        rng = w.rng("P2", 0)
+        fn = folded_normal(rng, cfg.fn_sigma, len(h))
+        hist = h.unemp_hist
+        spells = (hist & 1) + ((hist >> 1) & 1) + ((hist >> 2) & 1) + ((hist >> 3) & 1)
+        u_prev = float(w.s.public.get("u_rate", 0.0))
+        h.res_wage = np.where(spells > 2, h.res_wage * (1 - fn),
+                              np.where(u_prev <= cfg.upsilon, h.res_wage * (1 + fn),
+                                       h.res_wage))
+    # Script overrides; consume_* are applied against cash on hand at P6.
+    consume: dict[int, tuple[str, float | int]] = {}
+    for hid, d in w.dec("household").items():
+        if "participate" in d:
+            h.participate[hid] = bool(d["participate"]) and h.endow[hid] > 0
+        if "reservation_wage_cents" in d:
+            h.res_wage[hid] = float(d["reservation_wage_cents"])
+        if "consume_share" in d:
+            consume[hid] = ("share", d["consume_share"])
+        elif "consume_cents" in d:
+            consume[hid] = ("cents", d["consume_cents"])
+    w.scratch["consume_override"] = consume
+
+
+def _firms(w: Context) -> None:
+    cfg, f = w.cfg, w.s.f
+    lam = firm_productivity(w)
+    if w.sim:
+        # Production to order (§10.1): the firm knows the planned demand at P2.
+        f.price[:] = 1
+        f.wage[:] = cfg.initial_wage_cents
+        f.mu[:] = 0.0
+        planned = isum(w.s.h.budget // 1) + int(w.s.g.purchases_units[0])
+        f.target[:] = 0
+        f.target[0] = -(-planned // int(lam[0]))
+        f.s_e[:] = float(planned)
+        f.credit_demand = np.maximum(0, f.wage * f.target - f.dep)
+        _firm_overrides(w)
+        return
+    rng = w.rng("P2", 1)
+    n = len(f)
+    f.s_e = f.s_e + cfg.lambda_e * (f.demand - f.s_e)
+    want = np.maximum(0, np.ceil(f.s_e * (1 + cfg.nu)).astype(np.int64) - f.x)
+    f.target = -(-want // lam)
+    # Wage offer before price (§14.11); Lengnick's monthly delta rescaled to the tick.
+    delta = tick_share(cfg.wage_delta, cfg.ticks_per_year)
+    up = rng.uniform(0.0, delta, n)
+    down = rng.uniform(0.0, delta, n)
+    wage = f.wage.astype(np.float64)
+    wage = np.where(f.unfilled, wage * (1 + up),
+                    np.where(f.no_vac_ticks >= cfg.wage_gamma, wage * (1 - down), wage))
+    f.wage = np.maximum(1, np.rint(wage)).astype(np.int64)
+    fn = folded_normal(rng, cfg.fn_sigma, n)
+    # Markup test x <= nu*s without division (§14.9).
+    low_stock = f.x <= cfg.nu * f.sales
+    f.mu = np.maximum(0.0, np.where(low_stock, f.mu * (1 + fn), f.mu * (1 - fn)))
+    f.price = np.maximum(1, np.rint((1 + f.mu) * f.wage / lam)).astype(np.int64)
+    _firm_overrides(w)
+    need = np.ceil((1 + cfg.sigma) * f.wage.astype(np.float64) * f.target).astype(np.int64)
+    f.credit_demand = np.maximum(0, need - f.dep)
+    for fid, d in w.dec("firm").items():
+        if "loan_request_cents" in d:
+            f.credit_demand[fid] = int(d["loan_request_cents"])
+
+
+def _firm_overrides(w: Context) -> None:
+    f = w.s.f
+    for fid, d in sorted(w.dec("firm").items()):
+        if "wage_offer_cents" in d:
+            f.wage[fid] = int(d["wage_offer_cents"])
+        if "price_cents" in d:
+            f.price[fid] = int(d["price_cents"])
+        if "target_workers" in d:
+            f.target[fid] = int(d["target_workers"])
+
+
+def firm_productivity(w: Context) -> np.ndarray:
+    """Units per worker per tick: lambda times any active productivity-shock factor (>= 1)."""
+    return np.maximum(1, np.rint(w.cfg.productivity * w.s.f.lam)).astype(np.int64)

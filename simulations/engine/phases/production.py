@@ -1,0 +1,38 @@
+"""P5: production y = lambda*N; wages paid now, income tax withheld, wage bill capitalised."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..context import Context
+from ..ledger import Acct, TransactionKind
+from ..money import apply_ppm, to_ppm
+from .plans import firm_productivity
+
+
+def run(w: Context) -> None:
+    h, f = w.s.h, w.s.f
+    n_f = len(f)
+    workers = np.flatnonzero((h.employer >= 0) & (h.hours > 0))
+    firm_of = h.employer[workers]
+    pay = h.wage[workers] * h.hours[workers]
+    labour = np.zeros(n_f, dtype=np.int64)
+    np.add.at(labour, firm_of, h.hours[workers])
+    lam = firm_productivity(w)
+    f.production = (lam * labour).astype(np.int64)
+    f.wage_bill = np.zeros(n_f, dtype=np.int64)
+    np.add.at(f.wage_bill, firm_of, pay)
+    h.inc_wage[:] = 0
+    h.inc_wage[workers] = pay
+    w.post(TransactionKind.WAGE, Acct.DEP_F, Acct.DEP_H, firm_of, workers, pay)
+    # Withholding (§14.2): the wage income tax is collected when wages are paid.
+    tax = apply_ppm(pay, to_ppm(float(w.s.g.income_tax[0])))
+    h.tax_paid[:] = 0
+    h.tax_paid[workers] = tax
+    w.post(TransactionKind.TAX_H, Acct.DEP_H, Acct.TA, workers, 0, tax)
+    producers = np.flatnonzero(f.wage_bill > 0)
+    w.post(TransactionKind.INVENTORY_ADD, Acct.INV, Acct.INV, producers, producers,
+           f.wage_bill[producers])
+    f.x = f.x + f.production
+    w.units["production"] = int(f.production.sum())
+    w.scratch["wage_bill_expected"] = int((f.wage * labour).sum())

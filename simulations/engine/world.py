@@ -1,0 +1,174 @@
+"""The World: create, step one tick through P0-P10, observe, audit, serialise."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import genesis, invariants, shocks
+from .aggregates import publish
+from .config import Config
+from .context import Context
+from .decisions import validate_all
+from .errors import ConfigError
+from .phases import (
+    bankruptcy,
+    credit,
+    goods,
+    labour,
+    money_market,
+    plans,
+    policy,
+    production,
+    settlement,
+)
+from .state import State
+
+AgentRef = tuple[str, int]
+
+PHASES = (
+    ("P1", policy.run), ("P2", plans.run), ("P3", credit.run), ("P4", labour.run),
+    ("P5", production.run), ("P6", goods.run), ("P7", settlement.run),
+    ("P8", bankruptcy.run), ("P9", shocks.run), ("P9b", money_market.clear),
+)
+
+
+@dataclass
+class TickResult:
+    """Everything one tick produced; ledger batches are columnar (one per phase and kind)."""
+
+    tick: int
+    aggregates: dict[str, Any]
+    postings: list[dict[str, Any]]
+    trades: dict[str, np.ndarray]
+    audit: dict[str, Any]
+    state_hash: str
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class World:
+    """One economy. Construct with `World.create` or `World.from_bytes`."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    # -- construction --------------------------------------------------------------------
+    @classmethod
+    def create(cls, scenario: str = "baseline", config_overrides: dict[str, Any] | None = None,
+               seed: int = 0) -> World:
+        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+            raise ConfigError("seed", "int in [0, 2^63) required")
+        cfg = Config.build(scenario, config_overrides)
+        state = State(cfg.n_households, cfg.n_firms, cfg.n_banks)
+        ctx = Context(cfg=cfg, seed=seed, s=state)
+        genesis.initialise(ctx)
+        world = cls(ctx)
+        invariants.check_stocks(ctx)
+        ctx.ledger.clear()
+        world.scenario = scenario
+        return world
+
+    scenario: str = "baseline"
+
+    @property
+    def tick(self) -> int:
+        """The last completed tick (0 right after creation)."""
+        return self.ctx.s.tick
+
+    @property
+    def config(self) -> Config:
+        return self.ctx.cfg
+
+    @property
+    def seed(self) -> int:
+        return self.ctx.seed
+
+    # -- stepping ------------------------------------------------------------------------
+    def step(self, decisions: dict[AgentRef, Any] | None = None) -> TickResult:
+        """Advance one tick. `decisions` are raw script outputs keyed by (agent_type, id)."""
+        started = time.perf_counter()
+        ctx = self.ctx
+        s = ctx.s
+        accepted, rejected = validate_all(ctx, decisions or {})
+        s.tick += 1
+        ctx.ledger.clear()
+        ctx.scratch = {}
+        ctx.units = {}
+        ctx.decisions = accepted
+        self._freeze_previous()
+        ctx.scratch["income_shock"] = shocks.income_transfers(ctx)
+        start = invariants.snapshot(ctx)
+        for name, run in PHASES:
+            ctx.ledger.phase = name
+            if ctx.cfg.check_every_phase:
+                snap = invariants.snapshot(ctx)
+                run(ctx)
+                invariants.check_stocks(ctx)
+                invariants.check_flows(ctx, snap)
+            else:
+                run(ctx)
+        ctx.ledger.phase = "P10"
+        invariants.check_stocks(ctx)
+        audit = invariants.check_flows(ctx, start)
+        invariants.check_end(ctx, start)
+        self._end_of_tick()
+        agg = publish(ctx)
+        from .serialize import state_hash
+
+        digest = state_hash(self)
+        audit["invariants"] = {f"I{i}": True for i in range(1, 10)}
+        return TickResult(
+            tick=s.tick, aggregates=agg, postings=self._postings(), trades=self._trades(),
+            audit=audit, state_hash=digest, rejected=rejected,
+            log=[f"tick {s.tick}: {agg['bankruptcies']} bankruptcies"]
+            if agg["bankruptcies"] else [],
+            seconds=time.perf_counter() - started)
+
+    def run(self, ticks: int) -> list[TickResult]:
+        return [self.step() for _ in range(ticks)]
+
+    def _freeze_previous(self) -> None:
+        """P0: keep closing balances of t-1 (interest base, pro-rata weights, E_new)."""
+        s = self.ctx.s
+        s.h.dep_prev = s.h.dep
+        s.f.dep_prev = s.f.dep
+        s.f.nw_prev = s.f.dep + s.f.X - s.f.loans
+        s.b.res_prev = s.b.res
+        s.b.adv_prev = s.b.adv
+        s.b.bills_prev = s.b.bills
+        s.b.dep_prev = s.b.dep_liab
+        s.b.nw_prev = s.b.res + s.b.loans + s.b.bills - s.b.dep_liab - s.b.adv
+        s.b.write_offs[:] = 0
+
+    def _end_of_tick(self) -> None:
+        s = self.ctx.s
+        s.loans.keep(s.loans.principal > 0)
+        s.f.age += 1
+        for batch in self.ctx.ledger.batches:
+            if batch.kind.name == "WRITE_OFF":
+                np.add.at(s.b.write_offs, batch.src, batch.amount)
+
+    def _postings(self) -> list[dict[str, Any]]:
+        return [{"phase": b.phase, "kind": b.kind.name, "src_account": b.kind.value.src.value,
+                 "dst_account": b.kind.value.dst.value, "src": b.src, "dst": b.dst,
+                 "amount": b.amount} for b in self.ctx.ledger.batches]
+
+    def _trades(self) -> dict[str, np.ndarray]:
+        """Goods trades of the tick, columnar: buyer type code, buyer id, firm, cents."""
+        rows = [b for b in self.ctx.ledger.batches
+                if b.kind.name in ("CONSUMPTION", "GOV_PURCHASE")]
+        if not rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return {"buyer_type": empty, "buyer": empty, "seller": empty, "amount": empty}
+        return {
+            "buyer_type": np.concatenate([np.full(len(b.amount), 0 if b.kind.name ==
+                                                  "CONSUMPTION" else 4) for b in rows]),
+            "buyer": np.concatenate([b.src for b in rows]),
+            "seller": np.concatenate([b.dst for b in rows]),
+            "amount": np.concatenate([b.amount for b in rows]),
+        }
