@@ -1,0 +1,85 @@
+"""How a zygote is started: the bubblewrap command line, the host uid, and the fail-closed checks.
+
+A zygote is started by exec (subprocess), never forked from the caller's Python: the exec'd
+image holds no copy of Django's settings, secrets or database sockets, and its environment
+is empty.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SANDBOX_DIR = Path(__file__).resolve().parent
+INSIDE_DIR = "/sandbox"
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Defaults fit Debian 12: the system Python (the venv's interpreter may live where the
+    unprivileged uid cannot read), its stdlib and the shared libraries, bound read-only."""
+
+    bwrap: str = "/usr/bin/bwrap"
+    python: str = "/usr/bin/python3.11"
+    stdlib: str = "/usr/lib/python3.11"
+    libs: tuple[str, ...] = ("/usr/lib/x86_64-linux-gnu", "/usr/lib64")
+    symlinks: tuple[tuple[str, str], ...] = (("usr/lib", "/lib"), ("usr/lib64", "/lib64"))
+    uid: int = 65534  # nobody: RLIMIT_NPROC is ignored for root, so never run as root
+    gid: int = 65534
+    memory_mb: int = 256  # address space a child may add to the zygote's
+    setup_ms: int = 2000  # fork + read + harden, before the first call starts
+    extra_binds: tuple[str, ...] = field(default=())
+
+    def command(self) -> list[str]:
+        python = os.path.realpath(self.python)
+        cmd = [
+            self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns",
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv",
+            "--uid", str(self.uid), "--gid", str(self.gid), "--hostname", "sandbox",
+            "--ro-bind", python, python, "--ro-bind", self.stdlib, self.stdlib,
+        ]  # fmt: skip
+        for path in (*self.libs, *self.extra_binds):
+            cmd += ["--ro-bind", path, path]
+        for target, link in self.symlinks:
+            cmd += ["--symlink", target, link]
+        cmd += ["--ro-bind", str(SANDBOX_DIR), INSIDE_DIR, "--proc", "/proc", "--dev", "/dev",
+                "--chdir", "/", python, "-I", "-S", "-B", f"{INSIDE_DIR}/zygote.py"]
+        return cmd
+
+    def popen_identity(self) -> dict:
+        """As root, drop to the unprivileged uid before exec (bwrap then uses an unprivileged
+        user namespace); as any other user, stay that user."""
+        if os.geteuid() != 0:
+            return {}
+        return {"user": self.uid, "group": self.gid, "extra_groups": []}
+
+
+def static_problems(config: SandboxConfig) -> str | None:
+    """What is missing on this host, before anything is started; None when nothing is."""
+    if not sys.platform.startswith("linux"):
+        return "the sandbox needs Linux (bubblewrap, seccomp, user namespaces)"
+    if not (os.access(config.bwrap, os.X_OK) or shutil.which(config.bwrap)):
+        return f"bubblewrap not found at {config.bwrap} (Debian package: bubblewrap)"
+    if not os.access(config.python, os.X_OK):
+        return f"sandbox interpreter {config.python} not found (Debian package: python3.11)"
+    for path in (config.stdlib, *config.libs):
+        if not os.path.isdir(path):
+            return f"{path} is missing"
+    if config.uid == 0 or config.gid == 0:
+        return "scripts must not run as root: configure an unprivileged uid and gid"
+    return None
+
+
+def probe_problems(probe: dict) -> str | None:
+    """Check what a hardened child reported about itself from inside the sandbox."""
+    if probe.get("error"):
+        return f"hardening failed inside the sandbox: {probe['error']}"
+    if probe.get("uid") == 0:
+        return "the sandbox runs as root"
+    for check in ("open", "fork", "kill"):
+        if probe.get(check) is not True:
+            return f"seccomp did not refuse {check} in the sandbox"
+    return None

@@ -1,0 +1,248 @@
+"""The warm worker inside bubblewrap (run as a script: python3 -I -S -B /sandbox/zygote.py).
+
+It preloads the allowed modules, then for every batch (the calls of one tenant) forks a child
+that reads the batch itself, hardens itself and runs the calls. The zygote never parses a
+tenant's source, observation or results: the child reads the payload straight from stdin and
+results pass through one reused, zeroed buffer, so a later tenant's child forks off a zygote
+holding no earlier tenant's data. The zygote enforces each call's wall deadline with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import os
+import select
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import child
+import protocol
+import runner
+
+RESULT_FD = 3
+NOFILE = 4  # fds 0-2 closed, 3 is the result pipe
+HARNESS_FAILED = 70  # exit status of a child whose own code (not the script's) failed
+_TIMEOUT_SIGNALS = {signal.SIGPROF: "CPU budget exceeded", signal.SIGXCPU: "CPU limit exceeded"}
+
+
+class Zygote:
+    def __init__(self, config: dict) -> None:
+        self.modules = runner.preload()
+        self.seccomp = child.Seccomp(bytes.fromhex(config["bpf"]))
+        self.as_bytes = child.vm_size_bytes() + int(config["memory_mb"]) * 1024 * 1024
+        self.buf = bytearray(protocol.MAX_RESULT_FRAME + protocol.HEADER.size)
+        gc.freeze()  # keep preloaded objects out of collections: fewer copied pages per fork
+
+    def harden(self, cpu_seconds: int) -> None:
+        child.set_limits(self.as_bytes, cpu_seconds, NOFILE)
+        self.seccomp.load()
+
+    def probe(self) -> dict:
+        """Fork a hardened child and check from inside that the kernel refuses what it must."""
+        rfd, wfd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            report = {"uid": os.getuid()}
+            try:
+                self.harden(1)
+                report.update(open=_refused(lambda: os.open("/proc/self/status", os.O_RDONLY)),
+                              fork=_refused(os.fork), kill=_refused(lambda: os.kill(1, 0)))
+            except BaseException as exc:
+                report["error"] = repr(exc)
+            protocol.write_all(wfd, json.dumps(report).encode())
+            os._exit(0)
+        os.close(wfd)
+        data = b""
+        while chunk := os.read(rfd, 4096):
+            data += chunk
+        os.close(rfd)
+        os.waitpid(pid, 0)
+        return json.loads(data or b"{}")
+
+    def run_batch(self, header: dict, payload_len: int) -> None:
+        rfd, wfd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(rfd)
+            self._child(header, payload_len, wfd)
+        os.close(wfd)
+        try:
+            self._pump(rfd, pid, header)
+        finally:
+            os.close(rfd)
+
+    def _child(self, header: dict, payload_len: int, wfd: int) -> None:
+        try:
+            payload = protocol.read_exact(0, payload_len)
+            os.dup2(wfd, RESULT_FD)
+            os.closerange(0, RESULT_FD)
+            os.closerange(RESULT_FD + 1, 1 << 16)
+            protocol.write_frame(RESULT_FD, b"R")
+            jobs = json.loads(payload)
+            del payload
+            self.harden(math.ceil(sum(header["cpu_ms"]) / 1000.0) + 1)
+            for i, job in enumerate(jobs):
+                protocol.write_frame(RESULT_FD, b"S", protocol.INDEX.pack(i))
+                child.arm_cpu_timer(job["cpu_ms"])
+                result = runner.run_call(job["source"], job["observation"], job["memory"],
+                                         job["seed"], self.modules)
+                child.disarm_cpu_timer()
+                data = json.dumps({**result, "i": i}).encode()
+                if len(data) > protocol.MAX_RESULT_FRAME - 1024:
+                    data = json.dumps({"i": i, "ok": False, "kind": "bad_output",
+                                       "message": "output over the size cap"}).encode()
+                protocol.write_frame(RESULT_FD, b"D", data)
+            protocol.write_frame(RESULT_FD, b"E")
+        except BaseException:
+            os._exit(HARNESS_FAILED)
+        os._exit(0)
+
+    def _pump(self, rfd: int, pid: int, header: dict) -> None:
+        """Forward the child's results; kill it at a call's wall deadline; report the end."""
+        n, wall_ms, setup_s = header["n"], header["wall_ms"], header["setup_ms"] / 1000.0
+        view, fill = memoryview(self.buf), 0
+        deadline = time.monotonic() + setup_s
+        state = {"ready": False, "current": None, "next": 0, "ended": False}
+        failure = None
+        poller = select.poll()
+        poller.register(rfd, select.POLLIN)
+        while not state["ended"]:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                failure = ("timeout", "wall-clock deadline exceeded")
+                break
+            if not poller.poll(left * 1000):
+                continue
+            got = os.readv(rfd, [view[fill:]])
+            if got == 0:
+                break
+            fill += got
+            consumed, problem = 0, None
+            while fill - consumed >= protocol.HEADER.size:
+                kind, length = protocol.HEADER.unpack_from(self.buf, consumed)
+                if length > protocol.MAX_RESULT_FRAME:
+                    problem = ("bad_output", "output over the size cap")
+                    break
+                end = consumed + protocol.HEADER.size + length
+                if end > fill:
+                    break
+                problem = self._handle(kind, view[consumed:end], state, n)
+                consumed = end
+                if problem:
+                    break
+                deadline = time.monotonic() + (
+                    wall_ms[state["current"]] / 1000.0 if state["current"] is not None
+                    else setup_s)
+            if problem:
+                failure = problem
+                break
+            if consumed:
+                used = fill
+                view[: fill - consumed] = view[consumed:fill]
+                fill -= consumed
+                view[fill:used] = bytes(used - fill)  # leave no tenant data in the buffer
+        self._finish(pid, state, failure, n)
+
+    def _handle(self, kind: bytes, frame: memoryview, state: dict, n: int) -> tuple | None:
+        if kind == b"R" and not state["ready"]:
+            state["ready"] = True
+        elif kind == b"S" and state["ready"] and state["current"] is None:
+            index = protocol.INDEX.unpack_from(frame, protocol.HEADER.size)[0]
+            if index != state["next"] or index >= n:
+                return ("bad_output", "the child broke the result protocol")
+            state["current"] = index
+        elif kind == b"D" and state["current"] is not None:
+            # the host takes the call's index from us, not from what the child wrote
+            body = frame[protocol.HEADER.size :]
+            protocol.write_all(1, protocol.HEADER.pack(b"D", len(body) + protocol.INDEX.size)
+                               + protocol.INDEX.pack(state["current"]))
+            protocol.write_all(1, body)
+            state["next"], state["current"] = state["current"] + 1, None
+        elif kind == b"E" and state["current"] is None:
+            state["ended"] = True
+        else:
+            return ("bad_output", "the child broke the result protocol")
+        return None
+
+    def _finish(self, pid: int, state: dict, failure: tuple | None, n: int) -> None:
+        if failure is not None:
+            os.kill(pid, signal.SIGKILL)
+        status = _wait_or_kill(pid)
+        if not state["ready"]:
+            # the child died before taking its payload off stdin: the stream is out of step
+            protocol.write_frame(1, b"X", b"a child died before reading its batch")
+            raise SystemExit(3)
+        if state["ended"] and failure is None:
+            protocol.write_frame(1, b"E", json.dumps({"next": n}).encode())
+            return
+        if failure is None:
+            failure = _classify(status)
+        index = state["current"] if state["current"] is not None else state["next"]
+        if index < n:
+            body = {"i": index, "ok": False, "kind": failure[0], "message": failure[1]}
+            protocol.write_frame(1, b"F", json.dumps(body).encode())
+        protocol.write_frame(1, b"E", json.dumps({"next": min(index + 1, n)}).encode())
+
+
+def _refused(action: object) -> bool:
+    try:
+        result = action()
+    except OSError:
+        return True
+    if result == 0:  # we are a child that fork() should never have created
+        os._exit(0)
+    return False
+
+
+def _wait_or_kill(pid: int, grace_s: float = 1.0) -> int:
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.0005)
+    os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)[1]
+
+
+def _classify(status: int) -> tuple[str, str]:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig in _TIMEOUT_SIGNALS:
+            return "timeout", _TIMEOUT_SIGNALS[sig]
+        if sig == signal.SIGKILL:
+            return "timeout", "killed at a resource limit"
+        if sig == signal.SIGSEGV:
+            return "exception", "the interpreter crashed (e.g. recursion too deep in C code)"
+        return "exception", f"the process died from signal {signal.Signals(sig).name}"
+    code = os.waitstatus_to_exitcode(status)
+    if code == HARNESS_FAILED:
+        return "exception", "the sandbox failed outside the script"
+    return "exception", f"the script ended its process (exit status {code})"
+
+
+def main() -> None:
+    kind, payload = protocol.read_frame(0)
+    if kind != b"C":
+        raise SystemExit("expected a config frame")
+    zygote = Zygote(json.loads(payload))
+    protocol.write_frame(1, b"Y", json.dumps(zygote.probe()).encode())
+    while True:
+        try:
+            kind, payload = protocol.read_frame(0)
+        except protocol.ProtocolError:
+            return  # the host closed our stdin: shut down
+        payload_kind, payload_len = protocol.read_header(0)
+        if kind != b"B" or payload_kind != b"P":
+            protocol.write_frame(1, b"X", b"expected a batch header and payload")
+            raise SystemExit(2)
+        zygote.run_batch(json.loads(payload), payload_len)
+
+
+if __name__ == "__main__":
+    main()
