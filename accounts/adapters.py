@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+
+from accounts.selectors import profile_for_user
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Every user who signs up gets a profile at once."""
+
+    def save_user(self, request: HttpRequest, user: AbstractBaseUser, form, commit: bool = True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            profile_for_user(user=user)
+        return user

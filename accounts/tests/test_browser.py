@@ -1,0 +1,124 @@
+"""A person in a real headless Chromium: sign up, log out, log in, edit the profile."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop running in this thread for the whole module;
+    the ORM calls made here (fixtures, flushes) are still synchronous, so allow them."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, monkeypatch) -> Iterator[Page]:
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    # between page actions are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_sign_up_log_in_and_edit_profile(page: Page, live_server, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    base = live_server.url
+    page.goto(f"{base}/accounts/signup/")
+    page.fill("input[name=username]", "ricardo")
+    page.fill("input[name=email]", "ricardo@example.com")
+    page.fill("input[name=password1]", "comparative-advantage-1817")
+    page.fill("input[name=password2]", "comparative-advantage-1817")
+    page.click("button[type=submit]")
+    expect(page.get_by_test_id("user-chip")).to_contain_text("ricardo")
+
+    page.get_by_role("button", name="Log out").first.click()
+    if page.url.endswith("/accounts/logout/"):  # allauth asks to confirm a GET-started logout
+        page.click("button[type=submit]")
+    expect(page.get_by_test_id("user-chip")).to_have_count(0)
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", "ricardo")
+    page.fill("input[name=password]", "comparative-advantage-1817")
+    page.click("button[type=submit]")
+    expect(page.get_by_test_id("user-chip")).to_be_visible()
+
+    page.goto(f"{base}/accounts/profile/")
+    page.fill("input[name=nickname]", "David R.")
+    avatar = tmp_path / "face.png"
+    Image.new("RGB", (400, 300), "green").save(avatar)
+    page.set_input_files("input[name=avatar]", str(avatar))
+    page.click("button:has-text('Save profile')")
+    expect(page.get_by_text("Profile saved.")).to_be_visible()
+    expect(page.get_by_test_id("profile-name")).to_have_text("David R.")
+    expect(page.get_by_test_id("user-chip")).to_contain_text("David R.")
+    src = page.get_by_test_id("profile-avatar").get_attribute("src")
+    assert src.startswith("/media/avatars/")
+    image = page.request.get(f"{base}{src}")
+    assert image.ok
+    assert Image.open(io.BytesIO(image.body())).size == (256, 256)
+
+
+def test_wrong_password_shows_an_error_on_the_login_page(page: Page, live_server, owner):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", "owner")
+    page.fill("input[name=password]", "wrong-password")
+    page.click("button[type=submit]")
+    expect(page.locator(".auth-card")).to_contain_text("not correct")
+    expect(page.get_by_test_id("user-chip")).to_have_count(0)
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/accounts/signup/"])
+def test_pages_fit_a_375px_phone_with_a_collapsible_menu(
+    browser: Browser, live_server, path, monkeypatch
+):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{path}")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    login_link = page.locator("nav.nav >> text=Log in")
+    expect(login_link).to_be_hidden()
+    page.locator("label.nav-toggle-label").click()
+    expect(login_link).to_be_visible()
+    context.close()

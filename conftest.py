@@ -1,0 +1,83 @@
+"""Fixtures shared by every app's tests: a cast of users, API clients, a clean cache.
+
+Django is imported lazily so that the pure engine and sandbox suites also run without it
+(`pytest -p no:django simulations/tests/engine`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+
+def _django_ready() -> bool:
+    from django.conf import settings
+
+    return settings.configured
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_static_files() -> Iterator[None]:
+    """Production serves hashed names from collected files; the test servers (live_server)
+    serve static files through the finders, so pages must link the plain names."""
+    if not _django_ready():
+        yield
+        return
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(STORAGES=storages):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> None:
+    """Throttle counters and heartbeats must not leak from one test into the next."""
+    if not _django_ready():
+        return
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")  # only this run's key prefix
+    else:
+        cache.clear()
+
+
+@pytest.fixture
+def owner(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(username="owner")
+
+
+@pytest.fixture
+def other_user(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(username="other")
+
+
+@pytest.fixture
+def operator(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(username="operator1", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def owner_client(owner):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(owner)
+    return client

@@ -1,0 +1,11 @@
+"""The one Celery app. Settings come from Django's settings under the CELERY_ prefix."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "econsim_project.settings")
+
+app = Celery("econsim")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from accounts.urls import api_urlpatterns as accounts_api
+from econsim_project import views
+from ops.api import HealthApi
+
+admin.site.site_header = "EconSim operator console"
+admin.site.site_title = "EconSim"
+admin.site.index_title = "Operate the economy"
+
+api_urlpatterns = [
+    *accounts_api,
+    path("health/", HealthApi.as_view(), name="api-health"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("api/", include(api_urlpatterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Uploaded avatars are small and few; Django serves them in every mode so the platform
+    # needs no separate file server.
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+]
+
+handler404 = "econsim_project.views.not_found"
