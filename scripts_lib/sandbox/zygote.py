@@ -86,8 +86,8 @@ class Zygote:
             jobs = json.loads(payload)
             del payload
             self.harden(math.ceil(sum(header["cpu_ms"]) / 1000.0) + 1)
+            protocol.write_frame(RESULT_FD, b"S", protocol.INDEX.pack(0))
             for i, job in enumerate(jobs):
-                protocol.write_frame(RESULT_FD, b"S", protocol.INDEX.pack(i))
                 child.arm_cpu_timer(job["cpu_ms"])
                 result = runner.run_call(job["source"], job["observation"], job["memory"],
                                          job["seed"], self.modules)
@@ -96,8 +96,10 @@ class Zygote:
                 if len(data) > protocol.MAX_RESULT_FRAME - 1024:
                     data = json.dumps({"i": i, "ok": False, "kind": "bad_output",
                                        "message": "output over the size cap"}).encode()
-                protocol.write_frame(RESULT_FD, b"D", data)
-            protocol.write_frame(RESULT_FD, b"E")
+                # one write for "done i" and "started i+1" (or the end): one wakeup per call
+                after = (protocol.frame(b"S", protocol.INDEX.pack(i + 1)) if i + 1 < len(jobs)
+                         else protocol.frame(b"E"))
+                protocol.write_all(RESULT_FD, protocol.frame(b"D", data) + after)
         except BaseException:
             os._exit(HARNESS_FAILED)
         os._exit(0)
@@ -170,9 +172,12 @@ class Zygote:
         return None
 
     def _finish(self, pid: int, state: dict, failure: tuple | None, n: int) -> None:
-        if failure is not None:
+        if failure is not None or state["ended"]:
+            # after E every result is out: no need to wait for a (maybe hostile) child's exit
             os.kill(pid, signal.SIGKILL)
-        status = _wait_or_kill(pid)
+            status = os.waitpid(pid, 0)[1]
+        else:  # EOF: the child died, or closed its pipe and must be stopped
+            status = _wait_or_kill(pid)
         if not state["ready"]:
             # the child died before taking its payload off stdin: the stream is out of step
             protocol.write_frame(1, b"X", b"a child died before reading its batch")
@@ -199,7 +204,7 @@ def _refused(action: object) -> bool:
     return False
 
 
-def _wait_or_kill(pid: int, grace_s: float = 1.0) -> int:
+def _wait_or_kill(pid: int, grace_s: float = 0.1) -> int:
     deadline = time.monotonic() + grace_s
     while time.monotonic() < deadline:
         done, status = os.waitpid(pid, os.WNOHANG)
