@@ -183,7 +183,8 @@ class Zygote:
             protocol.write_frame(1, b"X", b"a child died before reading its batch")
             raise SystemExit(3)
         if state["ended"] and failure is None:
-            protocol.write_frame(1, b"E", json.dumps({"next": n}).encode())
+            # the count answered, not n: an early E forged by a script only costs a re-fork
+            protocol.write_frame(1, b"E", json.dumps({"next": state["next"]}).encode())
             return
         if failure is None:
             failure = _classify(status)

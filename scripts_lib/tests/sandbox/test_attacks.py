@@ -45,6 +45,10 @@ ATTACKS = {
         "    try:\n        signal.signal(signal.SIGPROF, signal.SIG_IGN)\n"
         "    except OSError:\n        pass\n    signal.setitimer(signal.ITIMER_PROF, 0)\n"
         "    while True:\n        pass", "timeout"),
+    "forged_result_frames": (OS + "def decide(obs):\n    os.write(3, b'\\xff' * 64)\n"
+                             "    return {}", "bad_output"),
+    "compile_bomb": ("x = (" + "1 + " * 60000 + "1)\ndef decide(obs):\n    return {}",
+                     "exception"),
     "non_json_output": ("def decide(obs):\n    return {'x': {1, 2}}", "bad_output"),
     "nan_output": ("def decide(obs):\n    return {'x': float('nan')}", "bad_output"),
     "list_output": ("def decide(obs):\n    return [1, 2]", "bad_output"),
