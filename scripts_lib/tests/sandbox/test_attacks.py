@@ -47,7 +47,7 @@ ATTACKS = {
         "    while True:\n        pass", "timeout"),
     "forged_result_frames": (OS + "def decide(obs):\n    os.write(3, b'\\xff' * 64)\n"
                              "    return {}", "bad_output"),
-    "compile_bomb": ("x = (" + "1 + " * 60000 + "1)\ndef decide(obs):\n    return {}",
+    "nesting_bomb": ("x = " + "[" * 5000 + "]" * 5000 + "\ndef decide(obs):\n    return {}",
                      "exception"),
     "non_json_output": ("def decide(obs):\n    return {'x': {1, 2}}", "bad_output"),
     "nan_output": ("def decide(obs):\n    return {'x': float('nan')}", "bad_output"),
@@ -69,6 +69,12 @@ def test_attack_is_contained(sandbox: Sandbox, name: str) -> None:
     assert result.failure_kind == kind, (result.failure_kind, result.message)
     assert not result.ok and result.decision is None
     assert "root:" not in result.message + result.log
+    assert_healthy(sandbox)
+
+
+def test_compiling_counts_against_the_cpu_budget(sandbox: Sandbox) -> None:
+    bomb = "x = (" + "1 + " * 60000 + "1)\ndef decide(obs):\n    return {}"  # ~40 ms to parse
+    assert run_one(sandbox, bomb, cpu_ms=5).failure_kind == "timeout"
     assert_healthy(sandbox)
 
 
