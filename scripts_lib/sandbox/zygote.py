@@ -26,6 +26,7 @@ import runner
 
 RESULT_FD = 3
 NOFILE = 4  # fds 0-2 closed, 3 is the result pipe
+GAP_S = 0.25  # deadline between calls (the harness writes "done" and "started" at once)
 HARNESS_FAILED = 70  # exit status of a child whose own code (not the script's) failed
 _TIMEOUT_SIGNALS = {signal.SIGPROF: "CPU budget exceeded", signal.SIGXCPU: "CPU limit exceeded"}
 
@@ -107,7 +108,7 @@ class Zygote:
     def _pump(self, rfd: int, pid: int, header: dict) -> None:
         """Forward the child's results; kill it at a call's wall deadline; report the end."""
         n, wall_ms, setup_s = header["n"], header["wall_ms"], header["setup_ms"] / 1000.0
-        view, fill = memoryview(self.buf), 0
+        view, fill, high = memoryview(self.buf), 0, 0
         deadline = time.monotonic() + setup_s
         state = {"ready": False, "current": None, "next": 0, "ended": False}
         failure = None
@@ -124,6 +125,7 @@ class Zygote:
             if got == 0:
                 break
             fill += got
+            high = max(high, fill)
             consumed, problem = 0, None
             while fill - consumed >= protocol.HEADER.size:
                 kind, length = protocol.HEADER.unpack_from(self.buf, consumed)
@@ -137,23 +139,24 @@ class Zygote:
                 consumed = end
                 if problem:
                     break
-                deadline = time.monotonic() + (
-                    wall_ms[state["current"]] / 1000.0 if state["current"] is not None
-                    else setup_s)
+                if state["current"] is not None:
+                    deadline = time.monotonic() + wall_ms[state["current"]] / 1000.0
+                elif state["next"]:  # between calls the harness only writes: a short leash
+                    deadline = time.monotonic() + GAP_S
             if problem:
                 failure = problem
                 break
             if consumed:
-                used = fill
                 view[: fill - consumed] = view[consumed:fill]
                 fill -= consumed
-                view[fill:used] = bytes(used - fill)  # leave no tenant data in the buffer
+        view[:high] = bytes(high)  # leave no tenant data behind for the next tenant's fork
         self._finish(pid, state, failure, n)
 
     def _handle(self, kind: bytes, frame: memoryview, state: dict, n: int) -> tuple | None:
         if kind == b"R" and not state["ready"]:
             state["ready"] = True
-        elif kind == b"S" and state["ready"] and state["current"] is None:
+        elif (kind == b"S" and state["ready"] and state["current"] is None
+              and len(frame) == protocol.HEADER.size + protocol.INDEX.size):
             index = protocol.INDEX.unpack_from(frame, protocol.HEADER.size)[0]
             if index != state["next"] or index >= n:
                 return ("bad_output", "the child broke the result protocol")

@@ -47,6 +47,9 @@ ATTACKS = {
         "    while True:\n        pass", "timeout"),
     "forged_result_frames": (OS + "def decide(obs):\n    os.write(3, b'\\xff' * 64)\n"
                              "    return {}", "bad_output"),
+    "forged_done_then_short_frame": (
+        OS + "def decide(obs):\n    os.write(3, b'D\\0\\0\\0\\x02{}S\\0\\0\\0\\0')\n"
+        "    return {}", "bad_output"),
     "nesting_bomb": ("x = " + "[" * 5000 + "]" * 5000 + "\ndef decide(obs):\n    return {}",
                      "exception"),
     "non_json_output": ("def decide(obs):\n    return {'x': {1, 2}}", "bad_output"),
@@ -65,7 +68,9 @@ ATTACKS = {
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack_is_contained(sandbox: Sandbox, name: str) -> None:
     source, kind = ATTACKS[name]
+    zygotes = [w.pid for w in sandbox.workers]
     result = run_one(sandbox, source)
+    assert [w.pid for w in sandbox.workers] == zygotes  # no zygote died or was replaced
     assert result.failure_kind == kind, (result.failure_kind, result.message)
     assert not result.ok and result.decision is None
     assert "root:" not in result.message + result.log
