@@ -114,7 +114,7 @@ class Worker:
         while True:
             if len(self.buf) >= protocol.HEADER.size:
                 kind, length = protocol.HEADER.unpack_from(self.buf)
-                if length > protocol.MAX_RESULT_FRAME:
+                if length > protocol.MAX_RESULT_FRAME + protocol.INDEX.size:
                     raise WorkerFailed("oversize frame from the zygote")
                 end = protocol.HEADER.size + length
                 if len(self.buf) >= end:
@@ -125,7 +125,9 @@ class Worker:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise WorkerFailed("the zygote missed its deadline")
-            if not select.select([fd], [], [], left)[0]:
+            poller = select.poll()  # not select(): a busy host process may hold fds > 1024
+            poller.register(fd, select.POLLIN)
+            if not poller.poll(left * 1000):
                 continue
             chunk = os.read(fd, 1 << 20)
             if not chunk:

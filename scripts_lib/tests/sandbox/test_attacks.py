@@ -50,6 +50,9 @@ ATTACKS = {
     "forged_done_then_short_frame": (
         OS + "def decide(obs):\n    os.write(3, b'D\\0\\0\\0\\x02{}S\\0\\0\\0\\0')\n"
         "    return {}", "bad_output"),
+    "forged_max_size_frame": (
+        OS + "def decide(obs):\n    n = 512 * 1024\n"
+        "    os.write(3, b'D' + n.to_bytes(4, 'big') + b'x' * n)\n    return {}", "bad_output"),
     "nesting_bomb": ("x = " + "[" * 5000 + "]" * 5000 + "\ndef decide(obs):\n    return {}",
                      "exception"),
     "non_json_output": ("def decide(obs):\n    return {'x': {1, 2}}", "bad_output"),
