@@ -25,7 +25,7 @@ def decision_context(ctx: Context, agent_type: str, agent_id: int) -> DecisionCo
     if agent_type == "firm":
         extra["own_worker_ids"] = tuple(np.flatnonzero(s.h.employer == agent_id).tolist())
     elif agent_type == "bank":
-        lr_t = float(s.public.get("lr_target", ctx.cfg.lr_target0))
+        lr_t = ctx.cfg.lr_target0  # the bill-bid target, as in phases.money_market
         extra["own_loan_rate"] = float(s.b.i_l[agent_id])
         extra["excess_reserves_cents"] = max(
             0, int(s.b.res[agent_id]) - int(np.ceil(lr_t * int(s.b.dep_liab[agent_id]))))

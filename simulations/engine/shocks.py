@@ -162,8 +162,8 @@ def run(w: Context) -> None:
     for idx, shock in enumerate(s.shocks):
         typ = shock["type"]
         if typ == "policy_override":
-            # Overrides are read by P1 of the next tick, so they are set one tick ahead.
-            if active(shock, t + 1):
+            # Like every P9 shock, an override active at t is read from t+1 on (by P1).
+            if active(shock, t):
                 overrides.update(shock["params"])
             continue
         if not active(shock, t):
@@ -173,7 +173,7 @@ def run(w: Context) -> None:
             h.employer[sel] = -1
         elif typ == "preference":
             h.kappa[sel] = shock["params"]["factor"]
-            h.kappa_until[sel] = shock["start_tick"] + shock["duration_ticks"]
+            h.kappa_until[sel] = shock["start_tick"] + shock["duration_ticks"] + 1
         elif typ == "health":
             hazard = shock["params"].get("hazard")
             if hazard is not None:
@@ -182,10 +182,10 @@ def run(w: Context) -> None:
             end = shock["start_tick"] + shock["duration_ticks"] + 1
             h.health_until[sel] = np.maximum(h.health_until[sel], end)
             h.employer[sel] = -1
-    # Productivity factors hold while their shock is active at t+1.
+    # Productivity factors of the shocks active at t hold for production from t+1 on.
     lam_next = np.ones(len(f))
     for idx, shock in enumerate(s.shocks):
-        if shock["type"] == "productivity" and active(shock, t + 1):
+        if shock["type"] == "productivity" and active(shock, t):
             lam_next[_select(w, shock, idx)] *= shock["params"]["factor"]
     f.lam = lam_next
     if cfg.health_hazard > 0:
@@ -199,4 +199,4 @@ def run(w: Context) -> None:
     h.hours = np.where(employed, h.hours, 0)
     f.workers = np.bincount(h.employer[employed], minlength=len(f))
     # Drop shocks that are over and can no longer matter.
-    s.shocks = [x for x in s.shocks if x["start_tick"] + x["duration_ticks"] > t + 1]
+    s.shocks = [x for x in s.shocks if x["start_tick"] + x["duration_ticks"] > t]

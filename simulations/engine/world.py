@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from . import genesis, invariants, shocks
+from . import genesis, invariants, observations, serialize, shocks
 from .aggregates import publish
+from .balance import balance_sheet
 from .config import Config
 from .context import Context
-from .decisions import validate_all
+from .decisions import agent_count, validate_all
 from .errors import ConfigError
 from .phases import (
     bankruptcy,
@@ -25,6 +27,7 @@ from .phases import (
     production,
     settlement,
 )
+from .schema import AGENT_TYPES
 from .state import State
 
 AgentRef = tuple[str, int]
@@ -118,9 +121,7 @@ class World:
         invariants.check_end(ctx, start)
         self._end_of_tick()
         agg = publish(ctx)
-        from .serialize import state_hash
-
-        digest = state_hash(self)
+        digest = serialize.state_hash(self)
         audit["invariants"] = {f"I{i}": True for i in range(1, 10)}
         return TickResult(
             tick=s.tick, aggregates=agg, postings=self._postings(), trades=self._trades(),
@@ -131,6 +132,47 @@ class World:
 
     def run(self, ticks: int) -> list[TickResult]:
         return [self.step() for _ in range(ticks)]
+
+    # -- orchestrator helpers ------------------------------------------------------------
+    def agent_refs(self, agent_type: str) -> list[AgentRef]:
+        """Every agent of a type as (agent_type, id), ids 0..n-1 in order."""
+        if agent_type not in AGENT_TYPES:
+            raise ConfigError("agent_type", f"one of {list(AGENT_TYPES)} required")
+        return [(agent_type, i) for i in range(agent_count(self.ctx, agent_type))]
+
+    def observations(self, agent_refs: Iterable[AgentRef]) -> dict[AgentRef, dict[str, Any]]:
+        """Observations for the scripts deciding tick `self.tick + 1` (data of the last tick)."""
+        refs = list(agent_refs)
+        for agent_type, agent_id in refs:
+            if agent_type not in AGENT_TYPES or not 0 <= agent_id < agent_count(self.ctx,
+                                                                               agent_type):
+                raise ConfigError("agent_ref", f"unknown agent {agent_type}:{agent_id}")
+        return observations.build(self.ctx, refs)
+
+    def balance_sheet(self, agent_ref: AgentRef) -> dict[str, int]:
+        """Stocks of one agent in cents (inventory also in units)."""
+        return balance_sheet(self.ctx, agent_ref)
+
+    def add_shock(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Validate and queue an admin shock (§8); raises ConfigError naming the field."""
+        s = self.ctx.s
+        shock = shocks.validate_shock(spec, len(s.h), len(s.f), s.tick)
+        s.shocks.append(shock)
+        return dict(shock)
+
+    def aggregates(self) -> dict[str, Any]:
+        """Public data of the last completed tick (what scripts see as `public`)."""
+        return observations.public_data(self.ctx)
+
+    def state_hash(self) -> str:
+        return serialize.state_hash(self)
+
+    def to_bytes(self) -> bytes:
+        return serialize.to_bytes(self)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> World:
+        return serialize.from_bytes(data)
 
     def _freeze_previous(self) -> None:
         """P0: keep closing balances of t-1 (interest base, pro-rata weights, E_new)."""

@@ -72,6 +72,7 @@ def _households(w: Context) -> None:
         budget[hid] = (int(cash[hid]) * to_ppm(val)) // PPM if how == "share" \
             else min(int(val), int(cash[hid]))
     h.consumption[:] = 0
+    h.units_bought[:] = 0
     rng = w.rng("P6", 0)
     order = rng.permutation(n_h)
     z = min(cfg.z_c, n_f)
@@ -116,6 +117,7 @@ def _households(w: Context) -> None:
         spent = got * f.price[fa]
         left[act] -= spent
         h.consumption[act] += spent
+        h.units_bought[act] += got
     # Unmet demand: only the budget left at the end of the search, at the first stock-out.
     miss = np.flatnonzero((stocked_out >= 0) & (left > 0))
     if len(miss):

@@ -40,7 +40,9 @@ def _issue_bills(w: Context) -> None:
         return
     # Every bill outstanding was issued this tick (1-tick maturity), so one rate fits all.
     g.bill_rate_ppm[0] = annual_to_tick_ppm(float(s.cb.i_cb[0]), w.cfg.ticks_per_year)
-    lr_t = float(s.public.get("lr_target", w.cfg.lr_target0))
+    # The bid uses the configured LR^T_0: the sector average of t-1 is self-referential here
+    # (every bank near the average bids nothing), which would freeze any initial liquidity.
+    lr_t = w.cfg.lr_target0
     excess = np.maximum(0, b.res - np.ceil(lr_t * b.dep_liab).astype(np.int64))
     if w.sim:
         excess[:] = 0
