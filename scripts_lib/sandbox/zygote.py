@@ -37,6 +37,7 @@ class Zygote:
         self.seccomp = child.Seccomp(bytes.fromhex(config["bpf"]))
         self.as_bytes = child.vm_size_bytes() + int(config["memory_mb"]) * 1024 * 1024
         self.buf = bytearray(protocol.MAX_RESULT_FRAME + protocol.HEADER.size)
+        self.dying: list[int] = []  # killed children not reaped yet
         gc.freeze()  # keep preloaded objects out of collections: fewer copied pages per fork
 
     def harden(self, cpu_seconds: int) -> None:
@@ -65,7 +66,11 @@ class Zygote:
         os.waitpid(pid, 0)
         return json.loads(data or b"{}")
 
+    def reap(self) -> None:
+        self.dying = [pid for pid in self.dying if not os.waitpid(pid, os.WNOHANG)[0]]
+
     def run_batch(self, header: dict, payload_len: int) -> None:
+        self.reap()
         rfd, wfd = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -175,10 +180,12 @@ class Zygote:
         return None
 
     def _finish(self, pid: int, state: dict, failure: tuple | None, n: int) -> None:
+        status = 0
         if failure is not None or state["ended"]:
-            # after E every result is out: no need to wait for a (maybe hostile) child's exit
+            # Every result is out (or the child is condemned): kill it, and let the kernel tear
+            # it down while we serve the next batch; it is reaped later.
             os.kill(pid, signal.SIGKILL)
-            status = os.waitpid(pid, 0)[1]
+            self.dying.append(pid)
         else:  # EOF: the child died, or closed its pipe and must be stopped
             status = _wait_or_kill(pid)
         if not state["ready"]:
