@@ -429,6 +429,17 @@ OBSERVATION_SCHEMAS: dict[str, dict[str, tuple[ObsField, ...]]] = {
 }
 
 
+DECISION_RULES = (
+    "A decision is a JSON object; every key is optional and an omitted key keeps the baseline.",
+    "Any broken rule rejects the whole decision: the agent uses its baseline rule this tick.",
+    "Unknown keys are errors. Integers must be JSON integers (not true/false, not 5.0); "
+    "float fields also accept integers; NaN and infinities are errors.",
+    "Id lists must hold distinct ids of active agents and respect their length limit.",
+    "consume_share and consume_cents cannot be sent together.",
+    f"The key '{MEMORY_KEY}' is not a decision: it is the state handed back next tick.",
+)
+
+
 def _field_doc(f: DecisionField) -> dict:
     doc = {"name": f.name, "type": f.kind, "meaning": f.meaning, "available": f.enabled}
     if f.kind in ("int", "float"):
@@ -452,6 +463,7 @@ def schema_document() -> dict:
     return {
         "rates": "All rates are annual floats; money is integer cents.",
         "memory_key": MEMORY_KEY,
+        "rules": list(DECISION_RULES),
         "agent_types": {
             t: {
                 "observation": {part: obs(fields) for part, fields in

@@ -191,6 +191,7 @@ def test_wage_ranges_never_empty_before_any_wage() -> None:
 
 def test_schema_document_is_json_and_covers_every_key() -> None:
     doc = json.loads(json.dumps(schema_document()))
+    assert doc["rules"] and all(isinstance(rule, str) for rule in doc["rules"])
     for agent_type in AGENT_TYPES:
         entry = doc["agent_types"][agent_type]
         names = [d["name"] for d in entry["decision"]]
