@@ -117,11 +117,14 @@ class Config:
 
     values: tuple[tuple[str, Any], ...]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lookup", dict(self.values))
+
     def __getattr__(self, name: str) -> Any:
-        for key, value in object.__getattribute__(self, "values"):
-            if key == name:
-                return value
-        raise AttributeError(name)
+        try:
+            return object.__getattribute__(self, "_lookup")[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.values)

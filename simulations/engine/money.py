@@ -48,10 +48,19 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     out[:] = base
     left = total - int(base.sum(dtype=object))
     if left > 0:
-        # stable sort on -rem keeps ascending index among equal remainders
-        order = np.argsort(-rem, kind="stable")[:left]
-        out[order] += 1
+        out[_top_indices(rem, left)] += 1
     return out
+
+
+def _top_indices(rem: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest values, ties to the lowest index (a stable top-k)."""
+    if k >= len(rem):
+        return np.arange(len(rem))
+    # Partition finds the k-th largest value; everything above it is in, ties fill by index.
+    kth = np.partition(rem, len(rem) - k)[len(rem) - k]
+    above = np.flatnonzero(rem > kth)
+    ties = np.flatnonzero(rem == kth)[: k - len(above)]
+    return np.concatenate([above, ties])
 
 
 def isum(a: np.ndarray) -> int:
@@ -78,7 +87,8 @@ def interval_pairs(pay: np.ndarray, receive: np.ndarray) -> tuple[np.ndarray, np
         return empty, empty, empty
     pc = np.cumsum(pay[pi])
     rc = np.cumsum(receive[ri])
-    cuts = np.union1d(pc, rc)  # every boundary, ending at the total
+    both = np.sort(np.concatenate([pc, rc]), kind="stable")
+    cuts = both[np.concatenate([both[1:] != both[:-1], [True]])]  # every boundary, once
     starts = np.concatenate([[0], cuts[:-1]])
     amount = cuts - starts
     p_at = np.searchsorted(pc, starts, side="right")
