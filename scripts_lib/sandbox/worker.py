@@ -36,6 +36,7 @@ class Worker:
         self.bpf = bpf
         self.proc: subprocess.Popen | None = None
         self.buf = b""
+        self.poller = select.poll()
 
     @property
     def pid(self) -> int | None:
@@ -51,6 +52,8 @@ class Worker:
         except OSError as exc:
             raise SandboxUnavailable(f"cannot start bubblewrap: {exc}") from exc
         self.buf = b""
+        self.poller = select.poll()  # not select(): a busy host process may hold fds > 1024
+        self.poller.register(self.proc.stdout.fileno(), select.POLLIN)
         config = {"bpf": self.bpf.hex(), "memory_mb": self.config.memory_mb}
         try:
             self._send(protocol.frame(b"C", json.dumps(config).encode()))
@@ -125,9 +128,7 @@ class Worker:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise WorkerFailed("the zygote missed its deadline")
-            poller = select.poll()  # not select(): a busy host process may hold fds > 1024
-            poller.register(fd, select.POLLIN)
-            if not poller.poll(left * 1000):
+            if not self.poller.poll(left * 1000):
                 continue
             chunk = os.read(fd, 1 << 20)
             if not chunk:

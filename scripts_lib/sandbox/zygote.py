@@ -169,9 +169,10 @@ class Zygote:
         elif kind == b"D" and state["current"] is not None:
             # the host takes the call's index from us, not from what the child wrote
             body = frame[protocol.HEADER.size :]
-            protocol.write_all(1, protocol.HEADER.pack(b"D", len(body) + protocol.INDEX.size)
-                               + protocol.INDEX.pack(state["current"]))
-            protocol.write_all(1, body)
+            head = (protocol.HEADER.pack(b"D", len(body) + protocol.INDEX.size)
+                    + protocol.INDEX.pack(state["current"]))
+            if os.writev(1, [head, body]) != len(head) + len(body):  # blocking: all or error
+                raise OSError("short write to the host")
             state["next"], state["current"] = state["current"] + 1, None
         elif kind == b"E" and state["current"] is None:
             state["ended"] = True
