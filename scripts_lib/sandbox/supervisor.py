@@ -73,6 +73,8 @@ class Sandbox:
         self._pool: ThreadPoolExecutor | None = None
 
     def start(self) -> None:
+        if self.workers:
+            raise SandboxError("the sandbox is already started")
         self._bpf = _compile(self.config)
         try:
             for _ in range(self.n_workers):
@@ -100,8 +102,9 @@ class Sandbox:
         self.close()
 
     def run_many(self, jobs: Sequence[ScriptJob]) -> list[ScriptResult]:
-        """Results in the order of `jobs`, each ok or with a failure kind; never raises for
-        anything a script does."""
+        """Results in the order of `jobs`, each ok or with a failure kind. Never raises for
+        anything a script does; raises SandboxUnavailable if a zygote cannot be restarted
+        (the caller then runs no script at all: fail closed), ValueError for a malformed job."""
         if not self.workers or self._pool is None:
             raise SandboxError("the sandbox is not started")
         for job in jobs:
