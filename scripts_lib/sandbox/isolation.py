@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
+import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +35,18 @@ class SandboxConfig:
     setup_ms: int = 2000  # fork + read + harden, before the first call starts
     extra_binds: tuple[str, ...] = field(default=())
 
+    @classmethod
+    def detect(cls) -> SandboxConfig:
+        """The running interpreter when any user may read it (python:3.11 images keep it in
+        /usr/local), else Debian's system Python (a pyenv build under /root is unreadable)."""
+        exe = os.path.realpath(sys.executable)
+        stdlib = os.path.realpath(sysconfig.get_path("stdlib"))
+        libdir = os.path.realpath(sysconfig.get_config_var("LIBDIR") or stdlib)
+        if all(_world_readable(p) for p in (exe, stdlib, libdir)):
+            libs = tuple(dict.fromkeys((*cls.libs, libdir)))
+            return cls(python=exe, stdlib=stdlib, libs=libs)
+        return cls()
+
     def command(self) -> list[str]:
         python = os.path.realpath(self.python)
         cmd = [
@@ -55,6 +69,20 @@ class SandboxConfig:
         if os.geteuid() != 0:
             return {}
         return {"user": self.uid, "group": self.gid, "extra_groups": []}
+
+
+def _world_readable(path: str) -> bool:
+    """Whether a user with no special rights may reach `path` (the sandbox uid must)."""
+    parts = Path(path).parts
+    for i in range(1, len(parts) + 1):
+        try:
+            mode = os.stat(Path(*parts[:i])).st_mode
+        except OSError:
+            return False
+        needed = stat.S_IXOTH if stat.S_ISDIR(mode) else stat.S_IROTH
+        if not mode & needed:
+            return False
+    return True
 
 
 def static_problems(config: SandboxConfig) -> str | None:

@@ -33,7 +33,7 @@ def _compile(config: SandboxConfig) -> bytes:
 
 def isolation_status(config: SandboxConfig | None = None) -> tuple[bool, str]:
     """Start one real zygote and let a hardened child check itself. (ok, why)."""
-    config = config or SandboxConfig()
+    config = config or SandboxConfig.detect()
     worker = None
     try:
         worker = Worker(config, _compile(config))
@@ -64,7 +64,7 @@ def plan_batches(jobs: Sequence[ScriptJob], batch_size: int) -> list[list[int]]:
 class Sandbox:
     def __init__(self, workers: int | None = None, config: SandboxConfig | None = None,
                  batch_size: int = DEFAULT_BATCH) -> None:
-        self.config = config or SandboxConfig()
+        self.config = config or SandboxConfig.detect()
         self.n_workers = workers or os.cpu_count() or 1
         self.batch_size = batch_size
         self.workers: list[Worker] = []

@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 
 from scripts_lib.sandbox import Sandbox, SandboxConfig, SandboxUnavailable, isolation_status
+from scripts_lib.sandbox.isolation import _world_readable
 
 
 def test_isolation_is_available_on_this_host() -> None:
@@ -25,3 +28,13 @@ def test_a_sandbox_that_cannot_start_says_why() -> None:
     broken = SandboxConfig(libs=("/usr/lib64",))  # no shared libraries: python cannot start
     ok, reason = isolation_status(broken)
     assert not ok and "did not start" in reason
+
+
+def test_interpreter_detection_skips_what_the_sandbox_uid_cannot_read(tmp_path: Path) -> None:
+    assert _world_readable("/usr/bin/bwrap")
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    (private / "python3").touch(mode=0o755)
+    assert not _world_readable(str(private / "python3"))
+    config = SandboxConfig.detect()
+    assert all(_world_readable(p) for p in (config.python, config.stdlib))
