@@ -1,0 +1,189 @@
+"""A running economy as the platform sees it: the simulation, its claimable agents, its
+checkpoints, the shocks operators apply and the record of every day that ran."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Scenario(models.TextChoices):
+    BASELINE = "baseline", "Baseline (full model)"
+    SIM = "sim", "SIM (Godley-Lavoie)"
+
+
+class AgentType(models.TextChoices):
+    HOUSEHOLD = "household", "Household"
+    FIRM = "firm", "Firm"
+    BANK = "bank", "Bank"
+    CENTRAL_BANK = "central_bank", "Central bank"
+    GOVERNMENT = "government", "Government"
+
+
+class Simulation(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        PAUSED = "paused", "Paused"
+        FINISHED = "finished", "Finished"
+
+    name = models.CharField(max_length=80, unique=True)
+    scenario = models.CharField(max_length=20, choices=Scenario.choices,
+                                default=Scenario.BASELINE)
+    config = models.JSONField(default=dict, blank=True,
+                              help_text="Overrides of the scenario's parameters.")
+    seed = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAUSED)
+    tick = models.BigIntegerField(default=0, help_text="Last completed tick (0: initial state).")
+    ticks_per_day = models.PositiveIntegerField(default=4)
+    max_agents_per_user = models.PositiveSmallIntegerField(default=3)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="Archived simulations are hidden and never run.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def day(self) -> int:
+        """Days completed: a day is `ticks_per_day` ticks (no economic meaning)."""
+        return self.tick // self.ticks_per_day
+
+    @property
+    def ticks_left_in_day(self) -> int:
+        return self.ticks_per_day - self.tick % self.ticks_per_day
+
+
+class Agent(models.Model):
+    """An engine agent a user can claim and mount a script on."""
+
+    simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="agents")
+    agent_type = models.CharField(max_length=20, choices=AgentType.choices)
+    engine_id = models.PositiveIntegerField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="agents")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["simulation", "agent_type", "engine_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "agent_type", "engine_id"],
+                                    name="agent_unique_engine_ref"),
+        ]
+        indexes = [models.Index(fields=["simulation", "owner"])]
+
+    def __str__(self) -> str:
+        return f"{self.agent_type}:{self.engine_id}"
+
+    @property
+    def ref(self) -> tuple[str, int]:
+        return (self.agent_type, self.engine_id)
+
+
+class Checkpoint(models.Model):
+    """The serialized world after a tick. Day-end checkpoints are kept; of the others only
+    the latest one is."""
+
+    class Kind(models.TextChoices):
+        DAY_END = "day_end", "Day end"
+        LATEST = "latest", "Latest tick"
+
+    simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE,
+                                   related_name="checkpoints")
+    tick = models.BigIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.BinaryField()
+    state_hash = models.CharField(max_length=64)
+    size_bytes = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["simulation", "-tick"]
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "tick"], name="checkpoint_unique_tick"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.simulation} @ tick {self.tick} ({self.kind})"
+
+    @property
+    def day(self) -> int:
+        return self.tick // self.simulation.ticks_per_day
+
+
+class Shock(models.Model):
+    """An operator's shock (model §8), applied by the engine at P9 of `start_tick`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPLIED = "applied", "Applied"
+
+    simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="shocks")
+    shock_type = models.CharField(max_length=30)
+    target = models.JSONField(default=dict)
+    params = models.JSONField(default=dict, blank=True)
+    start_tick = models.BigIntegerField()
+    duration_ticks = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["simulation", "start_tick", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.shock_type} @ {self.start_tick} on {self.simulation}"
+
+
+class DayRun(models.Model):
+    """One request to advance a simulation: who asked, what ran, how it ended, and enough
+    (script versions, checkpoints) to re-run it exactly."""
+
+    class Outcome(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        NOOP = "noop", "Nothing to do"
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        API = "api", "API"
+        SCHEDULE = "schedule", "Schedule"
+        COMMAND = "command", "Command"
+
+    simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="day_runs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_via = models.CharField(max_length=10, choices=Via.choices, default=Via.ADMIN)
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    expected_tick = models.BigIntegerField(help_text="The tick the run expects to start from.")
+    ticks_requested = models.PositiveIntegerField()
+    ticks_done = models.PositiveIntegerField(default=0)
+    start_tick = models.BigIntegerField(null=True, blank=True)
+    end_tick = models.BigIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.QUEUED)
+    error = models.TextField(blank=True)
+    script_versions = models.JSONField(default=dict, blank=True,
+                                       help_text="Agent ref -> script version id in force.")
+    start_checkpoint = models.ForeignKey(Checkpoint, null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="+")
+    end_checkpoint = models.ForeignKey(Checkpoint, null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["simulation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.simulation}: {self.ticks_requested} ticks from {self.expected_tick}"
