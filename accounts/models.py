@@ -30,3 +30,36 @@ class Profile(models.Model):
         if self.avatar:
             return self.avatar.url
         return self.avatar_url or static("img/avatar.svg")
+
+
+class CpuBucket(models.Model):
+    """A user's script CPU burst bucket (Screeps-style): each tick grants SCRIPT_CPU_MS_PER_TICK;
+    what a tick leaves unused accrues here up to SCRIPT_CPU_BUCKET_CAP_MS, and a heavy tick
+    may draw on it. Written only by accounts.cpu_bucket.cpu_bucket_settle."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cpu_bucket"
+    )
+    bucket_ms = models.PositiveIntegerField(default=0)
+    last_used_ms = models.PositiveIntegerField(default=0, help_text="CPU used in the last tick.")
+    ticks = models.PositiveBigIntegerField(default=0, help_text="Ticks settled so far.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "script CPU bucket"
+
+    def __str__(self) -> str:
+        return f"CPU bucket of user {self.user_id}: {self.bucket_ms} ms"
+
+
+# Imported here, not at the top, to keep the quota models an append-only block of this module.
+from django.contrib.auth.models import User  # noqa: E402
+
+
+class QuotaLedger(User):
+    """Every user with every quota (accounts/quotas.py), for operators in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "quota ledger"
+        verbose_name_plural = "quota ledger"

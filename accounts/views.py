@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.forms import ProfileForm
+from accounts.quotas import quota_report
 from accounts.selectors import profile_for_user
 from accounts.services import profile_update
 
@@ -38,4 +39,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Profile saved."))
             return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form, "profile": profile})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "profile": profile, "quotas": quota_report(user=request.user)},
+    )

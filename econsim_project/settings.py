@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "scripts_lib",
     "history",
     "ops",
+    "llm",
 ]
 
 MIDDLEWARE = [
@@ -242,3 +243,45 @@ OPERATOR_EMAIL = env_str("OPERATOR_EMAIL", "operator@example.com")
 OPERATOR_PASSWORD = env_str("OPERATOR_PASSWORD")
 DEMO_USERNAME = env_str("DEMO_USERNAME", "demo")
 DEMO_PASSWORD = env_str("DEMO_PASSWORD")
+
+# --- LLM gateway and script CPU quotas (llm/, accounts/quotas.py, accounts/cpu_bucket.py) ----
+LLM_PROVIDER = env_str("LLM_PROVIDER", "mock").strip().lower()
+if LLM_PROVIDER not in ("mock", "openai"):
+    raise ImproperlyConfigured(
+        f"Environment variable LLM_PROVIDER: expected mock or openai (got {LLM_PROVIDER!r})."
+    )
+LLM_BASE_URL = env_url("LLM_BASE_URL", ("http", "https"))
+if LLM_PROVIDER == "openai" and not LLM_BASE_URL:
+    raise ImproperlyConfigured(
+        "Environment variable LLM_BASE_URL: required when LLM_PROVIDER=openai (got '')."
+    )
+LLM_API_KEY = env_str("LLM_API_KEY")
+LLM_MODELS = env_list("LLM_MODELS", ["econsim-mock"])
+if not LLM_MODELS:
+    raise ImproperlyConfigured("Environment variable LLM_MODELS: expected at least one model.")
+LLM_DEFAULT_MODEL = env_str("LLM_DEFAULT_MODEL", LLM_MODELS[0])
+if LLM_DEFAULT_MODEL not in LLM_MODELS:
+    raise ImproperlyConfigured(
+        f"Environment variable LLM_DEFAULT_MODEL: expected one of LLM_MODELS "
+        f"(got {LLM_DEFAULT_MODEL!r})."
+    )
+LLM_MAX_TOKENS_CAP = env_int("LLM_MAX_TOKENS_CAP", 1024, minimum=1)
+LLM_DEFAULT_MAX_TOKENS = env_int("LLM_DEFAULT_MAX_TOKENS", min(256, LLM_MAX_TOKENS_CAP), minimum=1)
+if LLM_DEFAULT_MAX_TOKENS > LLM_MAX_TOKENS_CAP:
+    raise ImproperlyConfigured(
+        f"Environment variable LLM_DEFAULT_MAX_TOKENS: expected at most LLM_MAX_TOKENS_CAP "
+        f"= {LLM_MAX_TOKENS_CAP} (got {LLM_DEFAULT_MAX_TOKENS!r})."
+    )
+LLM_TIMEOUT_MS = env_int("LLM_TIMEOUT_MS", 30_000, minimum=1)
+LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 2, minimum=0)
+LLM_RETRY_BACKOFF_MS = env_int("LLM_RETRY_BACKOFF_MS", 500, minimum=0)
+LLM_REQUESTS_PER_MINUTE = env_int("LLM_REQUESTS_PER_MINUTE", 20, minimum=0)
+LLM_TOKENS_PER_DAY = env_int("LLM_TOKENS_PER_DAY", 50_000, minimum=0)
+SCRIPT_CPU_MS_PER_TICK = env_int("SCRIPT_CPU_MS_PER_TICK", 50, minimum=1)
+SCRIPT_CPU_BUCKET_CAP_MS = env_int("SCRIPT_CPU_BUCKET_CAP_MS", 10_000, minimum=0)
+SCRIPT_CPU_MAX_MS_PER_TICK = env_int("SCRIPT_CPU_MAX_MS_PER_TICK", 500, minimum=1)
+if SCRIPT_CPU_MAX_MS_PER_TICK > 10_000:  # the sandbox refuses a job budget above 10 s
+    raise ImproperlyConfigured(
+        "Environment variable SCRIPT_CPU_MAX_MS_PER_TICK: expected an integer <= 10000 "
+        f"(got {SCRIPT_CPU_MAX_MS_PER_TICK!r})."
+    )

@@ -4,8 +4,10 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from accounts.quotas_api import MeQuotasApi
 from accounts.urls import api_urlpatterns as accounts_api
 from econsim_project import views
+from llm.urls import api_urlpatterns as llm_api
 from ops.api import HealthApi
 
 admin.site.site_header = "EconSim operator console"
@@ -14,6 +16,8 @@ admin.site.index_title = "Operate the economy"
 
 api_urlpatterns = [
     *accounts_api,
+    path("me/quotas/", MeQuotasApi.as_view(), name="api-me-quotas"),
+    *llm_api,
     path("health/", HealthApi.as_view(), name="api-health"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
