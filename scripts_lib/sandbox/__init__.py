@@ -1,5 +1,6 @@
 """Runs untrusted strategy scripts in OS isolation (no Django). See README.md."""
 
+from scripts_lib.sandbox.checks import SourceProblem, check_source
 from scripts_lib.sandbox.isolation import SandboxConfig
 from scripts_lib.sandbox.jobs import (
     FAILURE_KINDS,
@@ -19,6 +20,8 @@ __all__ = [
     "SandboxUnavailable",
     "ScriptJob",
     "ScriptResult",
+    "SourceProblem",
     "apply_validation",
+    "check_source",
     "isolation_status",
 ]

@@ -1,0 +1,27 @@
+from scripts_lib.sandbox.checks import SourceProblem, check_source
+
+GOOD = "import math\nfrom collections import deque\n\ndef decide(obs):\n    return {}\n"
+
+
+def test_a_good_script_has_no_problems() -> None:
+    assert check_source(GOOD) == []
+
+
+def test_syntax_error_names_the_line() -> None:
+    problems = check_source("def decide(obs):\n    return {\n")
+    assert len(problems) == 1 and problems[0].line == 2
+    assert "syntax error" in problems[0].message
+
+
+def test_forbidden_imports_name_their_lines() -> None:
+    source = "import math, os\n\ndef decide(obs):\n    from subprocess import run\n    return {}\n"
+    problems = check_source(source)
+    assert [p.line for p in problems] == [1, 4]
+    assert "'os'" in problems[0].message and "'subprocess'" in problems[1].message
+    assert check_source("from . import x\ndef decide(obs):\n    return {}")[0].line == 1
+
+
+def test_missing_decide_and_size_limit() -> None:
+    assert check_source("x = 1\n") == [
+        SourceProblem(None, "no top-level function decide(obs) defined")]
+    assert "at most 10 allowed" in check_source(GOOD, max_bytes=10)[0].message
