@@ -23,17 +23,21 @@ _SPEC: dict[str, tuple] = {
     "alpha1": (0.75, float, 0.0, 1.0),
     "alpha2": (0.10, float, 0.0, 1.0),
     "lambda_e": (0.25, float, 0.0, 1.0),
-    "nu": (0.10, float, 0.0, 5.0),
+    # Tuned (§10.2 "thresholds meant to be tuned"): with nu = 0.10 and Z_c = 5 most firms sell
+    # out every tick, so the markup rule (up when x <= nu*s) ratchets prices up without limit.
+    "nu": (0.25, float, 0.0, 5.0),
     "mu0": (0.32, float, 0.0, 10.0),
     "fn_sigma": (0.0094, float, 0.0, 1.0),
     "wage_delta": (0.019, float, 0.0, 1.0),
     "wage_gamma": (8, int, 1, 1000),
     "sigma": (1.0, float, 0.0, 10.0),
-    "rho_firm": (0.9, float, 0.0, 1.0),
+    # Tuned: with no capital goods to invest in, retained profits pile up as idle deposits
+    # (firms stop borrowing, demand leaks away); paying out all post-tax profit avoids that.
+    "rho_firm": (1.0, float, 0.0, 1.0),
     "rho_bank": (0.6, float, 0.0, 1.0),
     "turnover": (0.05, float, 0.0, 1.0),
     "upsilon": (0.08, float, 0.0, 1.0),
-    "z_c": (5, int, 1, 100),
+    "z_c": (2, int, 1, 100),  # CC-MABM's value; Caiani's 5 concentrates demand (see nu)
     "z_e": (5, int, 1, 100),
     "chi_l": (3, int, 1, 100),
     "chi_d": (3, int, 1, 100),

@@ -11,7 +11,8 @@ from simulations.engine.config import Config
 def test_defaults_follow_the_parameter_table() -> None:
     cfg = Config.build("baseline")
     assert (cfg.n_households, cfg.n_firms, cfg.n_banks) == (8000, 100, 10)
-    assert (cfg.alpha1, cfg.alpha2, cfg.nu, cfg.mu0) == (0.75, 0.10, 0.10, 0.32)
+    assert (cfg.alpha1, cfg.alpha2, cfg.mu0) == (0.75, 0.10, 0.32)
+    assert (cfg.nu, cfg.z_c, cfg.rho_firm) == (0.25, 2, 1.0)  # tuned, see config.py
     assert (cfg.income_tax, cfg.benefit_ratio, cfg.eta) == (0.18, 0.40, 20)
 
 
