@@ -21,7 +21,8 @@ def publish(w: Context) -> dict[str, Any]:
     n_emp = int(employed.sum())
     participants = int(h.participate.sum())
     u_rate = 0.0 if w.sim or participants == 0 else 1.0 - n_emp / participants
-    cpi = (revenue / sold) if sold > 0 else float(f.price.mean())
+    # Tick 0 has expected but no actual sales: fall back to the posted prices.
+    cpi = (revenue / sold) if sold > 0 and revenue > 0 else float(f.price.mean())
     avg_wage = round(float(h.wage[employed].mean())) if n_emp else int(f.wage.mean())
     vacancies = int(f.vacancies.sum())
     prev_cpi = s.history["cpi"][-1] if s.history["cpi"] else cpi
