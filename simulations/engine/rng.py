@@ -20,9 +20,7 @@ def script_seed(seed: int, tick: int, agent_type: str, agent_id: int) -> int:
     ss = np.random.SeedSequence(
         int(seed), spawn_key=(int(tick), SCRIPT_PHASE, TYPE_CODES[agent_type], int(agent_id))
     )
-    return int(ss.generate_state(2, dtype=np.uint32).astype(np.uint64)[0]) << 32 | int(
-        ss.generate_state(2, dtype=np.uint32)[1]
-    )
+    return int(ss.generate_state(1, dtype=np.uint64)[0])
 
 
 def folded_normal(rng: np.random.Generator, sigma: float, size: int) -> np.ndarray:

@@ -113,3 +113,12 @@ def test_corrupt_or_foreign_checkpoint_is_refused() -> None:
         World.from_bytes(b"PNG" + data)
     with pytest.raises(EngineError):
         World.from_bytes(data[:7] + b"\x09\x00" + data[9:])
+
+
+def test_script_seed_depends_on_world_seed_tick_and_agent_only() -> None:
+    from simulations.engine.rng import script_seed
+
+    assert script_seed(1, 5, "firm", 3) == script_seed(1, 5, "firm", 3)
+    assert len({script_seed(1, 5, "firm", 3), script_seed(2, 5, "firm", 3),
+                script_seed(1, 6, "firm", 3), script_seed(1, 5, "bank", 3),
+                script_seed(1, 5, "firm", 4)}) == 5
