@@ -40,11 +40,15 @@ class TextField(serializers.CharField):
 
 
 class MessageSerializer(_StrictSerializer):
+    """One chat message."""
+
     role = serializers.ChoiceField(choices=["system", "user", "assistant"])
     content = TextField(max_length=MAX_CONTENT_CHARS, allow_blank=True, trim_whitespace=False)
 
 
 class CompletionInputSerializer(_StrictSerializer):
+    """Exactly one of messages and prompt; unknown keys are refused."""
+
     model = serializers.ChoiceField(
         choices=[], required=False, help_text="One of LLM_MODELS; default LLM_DEFAULT_MODEL."
     )

@@ -111,6 +111,7 @@ def test_the_profile_page_has_a_quotas_section(client, owner, cpu):
     assert "LLM requests per minute" in html
     assert 'data-quota="script_cpu.bucket"' in html
     assert "<td>40</td>" in html  # the CPU used in the last tick
+    assert "<td>60 stored</td>" in html  # what it left in the bucket
 
 
 def test_unused_cpu_accrues_in_the_bucket(owner, cpu):
