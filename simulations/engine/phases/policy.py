@@ -92,7 +92,11 @@ def _banks(w: Context) -> None:
         lr = np.where(deps > 0, b.res / np.maximum(deps, 1.0), np.inf)
         lr_t = w.s.public.get("lr_target", cfg.lr_target0)
         fn2 = folded_normal(rng, cfg.fn_sigma, n)
-        b.i_d = np.clip(np.where(lr >= lr_t, id_bar * (1 - fn2), id_bar * (1 + fn2)), 0.0, i_cb)
+        # Capped below i_cb at the rate a bank holding LR^T_0 in unpaid reserves and the rest in
+        # bills can afford: with the model's [0, i_cb] bound the deposit rate random-walks up
+        # to i_cb and every bank then loses money on each deposit.
+        cap = i_cb * (1.0 - cfg.lr_target0)
+        b.i_d = np.clip(np.where(lr >= lr_t, id_bar * (1 - fn2), id_bar * (1 + fn2)), 0.0, cap)
     for bid, d in sorted(w.dec("bank").items()):
         if "loan_rate" in d:
             b.i_l[bid] = d["loan_rate"]
