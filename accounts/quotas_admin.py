@@ -43,7 +43,11 @@ class QuotaLedgerAdmin(admin.ModelAdmin):
     def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
         return _QuotaChangeList
 
+    # A view of users, not a way to edit them: read-only for everyone.
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

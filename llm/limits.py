@@ -180,6 +180,8 @@ def limits_reserve(*, user_id: int, limits: LlmLimits, tokens: int, now: datetim
         if code != _NEED_SEED:
             break
         seeds = _seeds(user_id, windows)
+    if code == _NEED_SEED:  # seeds are never negative, so the second pass always decides
+        raise RuntimeError("LLM limit counters could not be seeded")
     return Admission(
         user_id=user_id,
         windows=windows,

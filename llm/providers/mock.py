@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 from llm.providers.base import Completion, Message
 from llm.tokens import prompt_tokens, text_tokens
@@ -41,7 +42,7 @@ class MockProvider:
         """Echoes the last message's first words, then words picked by a hash of the request;
         stops at 24 words or when the next word would exceed max_tokens."""
         last = messages[-1]["content"] if messages else ""
-        seed = hashlib.sha256(repr((model, messages)).encode()).digest()
+        seed = hashlib.sha256(json.dumps([model, messages], sort_keys=True).encode()).digest()
         candidates = ["Mock", "answer:", *last.split()[:8]]
         candidates += [_WORDS[byte % len(_WORDS)] for byte in seed[: 24 - len(candidates)]]
         words: list[str] = []

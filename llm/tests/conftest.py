@@ -19,6 +19,7 @@ class Answer:
     status: int = 200
     body: bytes | dict | None = None
     delay: float = 0.0
+    trickle: bool = False  # send the body a byte every 50 ms
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -63,7 +64,13 @@ class FakeUpstream:
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(raw)))
                     self.end_headers()
-                    self.wfile.write(raw)
+                    if answer.trickle:
+                        for byte in raw:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(0.05)
+                    else:
+                        self.wfile.write(raw)
                 except OSError:  # the client gave up (timeout tests)
                     pass
 

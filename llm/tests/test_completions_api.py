@@ -86,7 +86,7 @@ def test_invalid_request_is_a_400_naming_field_and_rule(owner_client, owner, pay
     ], body
     record = LlmUsage.objects.get(user=owner)
     assert record.outcome == "invalid"
-    assert record.detail == f"{field}: {rule}" or record.detail.startswith(field)
+    assert record.detail == f"{field}: {rule}"
     assert record.total_tokens == 0
 
 
@@ -111,3 +111,11 @@ def test_anonymous_completion_is_401(api_client, db):
     response = api_client.post(URL, {"prompt": "hi"}, format="json")
     assert response.status_code == 401
     assert not LlmUsage.objects.exists()
+
+
+def test_a_body_that_is_not_an_object_is_a_400(owner_client):
+    response = owner_client.post(URL, [{"role": "user", "content": "hi"}], format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["rule"] == "invalid"
+    broken = owner_client.post(URL, "{not json", content_type="application/json")
+    assert (broken.status_code, broken.json()["errors"][0]["field"]) == (400, "body")

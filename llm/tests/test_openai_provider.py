@@ -100,6 +100,14 @@ def test_a_timeout_is_a_504_and_costs_no_tokens(openai_settings, upstream, owner
     assert quotas["llm.requests_per_minute"]["used"] == 1
 
 
+def test_a_body_trickling_in_cannot_outlast_the_deadline(openai_settings, upstream, owner_client):
+    upstream.script(Answer(trickle=True))
+    started = time.monotonic()
+    response = _ask(owner_client)
+    assert response.status_code == 504
+    assert time.monotonic() - started < 0.9  # each byte came well within the 300 ms
+
+
 @pytest.mark.parametrize(
     ("answer", "rule"),
     [
