@@ -285,3 +285,21 @@ if SCRIPT_CPU_MAX_MS_PER_TICK > 10_000:  # the sandbox refuses a job budget abov
         "Environment variable SCRIPT_CPU_MAX_MS_PER_TICK: expected an integer <= 10000 "
         f"(got {SCRIPT_CPU_MAX_MS_PER_TICK!r})."
     )
+
+# --- History archive (history/) --------------------------------------------------------------
+HISTORY_PAGE_SIZE = env_int("HISTORY_PAGE_SIZE", 100, minimum=1)
+HISTORY_PAGE_SIZE_MAX = env_int("HISTORY_PAGE_SIZE_MAX", 1000, minimum=1)
+if HISTORY_PAGE_SIZE > HISTORY_PAGE_SIZE_MAX:
+    raise ImproperlyConfigured(
+        f"Environment variable HISTORY_PAGE_SIZE: expected at most HISTORY_PAGE_SIZE_MAX "
+        f"= {HISTORY_PAGE_SIZE_MAX} (got {HISTORY_PAGE_SIZE!r})."
+    )
+# Tick logs older than this many days are pruned daily (0: keep them forever); aggregates,
+# audit, snapshots, trades and ledger entries are always kept.
+HISTORY_RETENTION_DAYS = env_int("HISTORY_RETENTION_DAYS", 90, minimum=0)
+# DatabaseScheduler syncs this entry into django_celery_beat at beat start (idempotent).
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE["history-prune-tick-logs"] = {
+    "task": "history.prune_tick_logs",
+    "schedule": 24 * 60 * 60.0,
+}

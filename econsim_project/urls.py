@@ -19,6 +19,7 @@ api_urlpatterns = [
     path("me/quotas/", MeQuotasApi.as_view(), name="api-me-quotas"),
     *llm_api,
     path("health/", HealthApi.as_view(), name="api-health"),
+    path("simulations/<int:simulation_id>/history/", include("history.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -1,0 +1,196 @@
+"""The append-only archive of everything a simulation did, tick by tick.
+
+Rows are written once, by `history.services` inside the orchestrator's tick transaction, and
+never updated; only retention deletes (tick logs). Agents are referred to by their engine
+reference (type code, engine id), not by a foreign key to `simulations.Agent`: every
+household and firm has rows here, claimed or not, and a join per row would cost the ingestion
+path its speed.
+
+The simulation foreign keys carry no database constraint (`db_constraint=False`): an FK check
+is a trigger per copied row and would halve COPY throughput (docs/architecture.md). Deleting a
+simulation still removes its history through Django's cascade (one DELETE per table).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Now
+
+from simulations.models import Simulation
+
+# Engine agent type codes, as `simulations.engine.schema.AGENT_TYPES` orders them.
+AGENT_TYPE_NAMES = ("household", "firm", "bank", "central_bank", "government")
+AGENT_TYPE_CODES = {name: code for code, name in enumerate(AGENT_TYPE_NAMES)}
+MARKET_NAMES = ("goods", "labour", "credit")
+MARKET_CODES = {name: code for code, name in enumerate(MARKET_NAMES)}
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class AgentTypeCode(models.IntegerChoices):
+    HOUSEHOLD = 0, "household"
+    FIRM = 1, "firm"
+    BANK = 2, "bank"
+    CENTRAL_BANK = 3, "central_bank"
+    GOVERNMENT = 4, "government"
+
+
+class MarketCode(models.IntegerChoices):
+    GOODS = 0, "goods"
+    LABOUR = 1, "labour"
+    CREDIT = 2, "credit"
+
+
+def _simulation_fk() -> models.ForeignKey:
+    return models.ForeignKey(
+        Simulation, on_delete=models.CASCADE, db_constraint=False, db_index=False,
+        related_name="+",
+    )  # every composite index below leads with the simulation
+
+
+class TickLog(models.Model):
+    """One log line of a tick: the engine's lines and the orchestrator's."""
+
+    class Level(models.TextChoices):
+        DEBUG = "debug", "Debug"
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        ERROR = "error", "Error"
+
+    simulation = _simulation_fk()
+    tick = models.BigIntegerField()
+    day = models.IntegerField()
+    level = models.CharField(max_length=8, choices=Level.choices)
+    message = models.TextField()
+    context = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        # Keyset order is (tick, id); the BRIN index on recorded_at (retention) is in 0002.
+        indexes = [models.Index(fields=["simulation", "tick", "id"], name="hist_log_sim_tick")]
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} {self.level}: {self.message[:60]}"
+
+
+class Trade(models.Model):
+    """One trade of a market. Quantity and price are null where the engine did not report
+    them (goods trades of the engine's first, flat trade format carry only the value)."""
+
+    simulation = _simulation_fk()
+    tick = models.BigIntegerField()
+    market = models.SmallIntegerField(choices=MarketCode.choices)
+    buyer_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    buyer_id = models.IntegerField()
+    seller_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    seller_id = models.IntegerField()
+    quantity = models.BigIntegerField(null=True, blank=True)
+    price = models.BigIntegerField(null=True, blank=True, help_text="Cents per unit.")
+    value = models.BigIntegerField(help_text="Cents.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["simulation", "tick", "id"], name="hist_trade_sim_tick"),
+            models.Index(fields=["simulation", "buyer_type", "buyer_id", "tick", "id"],
+                         name="hist_trade_buyer"),
+            models.Index(fields=["simulation", "seller_type", "seller_id", "tick", "id"],
+                         name="hist_trade_seller"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} {self.get_market_display()} {self.value}"
+
+
+class LedgerEntry(models.Model):
+    """One posting. As in the engine's `ledger.post`, the debit side is the source account
+    (money leaves it) and the credit side the destination; both accounts follow from `kind`
+    (`simulations.engine.ledger.TransactionKind`), so they are not stored."""
+
+    simulation = _simulation_fk()
+    tick = models.BigIntegerField()
+    phase = models.CharField(max_length=4)
+    kind = models.CharField(max_length=24)
+    debit_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    debit_id = models.IntegerField()
+    credit_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    credit_id = models.IntegerField()
+    amount = models.BigIntegerField(help_text="Cents.")
+
+    class Meta:
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            models.Index(fields=["simulation", "tick", "id"], name="hist_ledger_sim_tick"),
+            models.Index(fields=["simulation", "debit_type", "debit_id", "tick", "id"],
+                         name="hist_ledger_debit"),
+            models.Index(fields=["simulation", "credit_type", "credit_id", "tick", "id"],
+                         name="hist_ledger_credit"),
+            models.Index(fields=["simulation", "kind", "tick", "id"], name="hist_ledger_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} {self.kind} {self.amount}"
+
+
+class AgentSnapshot(models.Model):
+    """An agent's balance sheet and state at the end of a day."""
+
+    simulation = _simulation_fk()
+    day = models.IntegerField()
+    tick = models.BigIntegerField()
+    agent_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    agent_id = models.IntegerField()
+    balance_sheet = models.JSONField(default=dict)
+    state = models.JSONField(default=dict)
+    recorded_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "day", "agent_type", "agent_id"],
+                                    name="hist_snapshot_unique_day_agent"),
+        ]
+        indexes = [
+            models.Index(fields=["simulation", "day", "id"], name="hist_snapshot_sim_day"),
+            models.Index(fields=["simulation", "agent_type", "agent_id", "day", "id"],
+                         name="hist_snapshot_agent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id} day {self.day} {self.agent_type}:{self.agent_id}"
+
+
+class TickAggregate(models.Model):
+    """The macro series of one tick (the engine's published aggregates)."""
+
+    simulation = _simulation_fk()
+    tick = models.BigIntegerField()
+    day = models.IntegerField()
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "tick"], name="hist_aggregate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} aggregates"
+
+
+class TickAudit(models.Model):
+    """The checks of one tick: each invariant's result and the transaction-flow matrix sums."""
+
+    simulation = _simulation_fk()
+    tick = models.BigIntegerField()
+    day = models.IntegerField()
+    all_passed = models.BooleanField()
+    invariants = models.JSONField(help_text="Invariant name -> passed.")
+    tfm = models.JSONField(help_text="Transaction kind -> sector -> cents.")
+    sector_saving = models.JSONField(default=dict)
+    state_hash = models.CharField(max_length=64, blank=True)
+    rejected_decisions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "tick"], name="hist_audit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} audit"

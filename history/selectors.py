@@ -1,0 +1,153 @@
+"""Reads of the archive: who may see what, and the filtered lists the API pages through.
+
+Participants (users owning an agent of the simulation) see the public series (aggregates,
+audit, tick logs) and the ledger, trades and snapshots of their own agents; operators (staff)
+see everything; anyone else gets 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
+
+from history.models import (
+    AGENT_TYPE_CODES,
+    AgentSnapshot,
+    LedgerEntry,
+    TickAggregate,
+    TickAudit,
+    TickLog,
+    Trade,
+)
+from history.pagination import Query
+from history.postings import kinds_touching
+from simulations.models import Agent, Simulation
+
+AgentKey = tuple[int, int]  # (agent type code, engine id)
+
+
+@dataclass(frozen=True)
+class Access:
+    simulation: Simulation
+    operator: bool
+    agents: tuple[AgentKey, ...]  # the user's own agents in the simulation
+
+    def visible_agents(self, agent: AgentKey | None) -> list[AgentKey] | None:
+        """The agents whose private rows a list may show; None means all of them."""
+        if agent is not None:
+            if not self.operator and agent not in self.agents:
+                raise PermissionDenied("agent: You can only see the history of your own agents.")
+            return [agent]
+        return None if self.operator else list(self.agents)
+
+
+def history_access(*, simulation_id: int, user: AbstractBaseUser) -> Access:
+    simulation = get_object_or_404(Simulation.objects.only("id", "ticks_per_day"),
+                                   pk=simulation_id)
+    owned = Agent.objects.filter(simulation_id=simulation_id, owner_id=user.pk).values_list(
+        "agent_type", "engine_id")
+    agents = tuple((AGENT_TYPE_CODES[t], int(i)) for t, i in owned)
+    if not user.is_staff and not agents:
+        raise PermissionDenied("Only participants of this simulation and operators may see "
+                               "its history.")
+    return Access(simulation=simulation, operator=bool(user.is_staff), agents=agents)
+
+
+def _ticks(rows, tick_from: int | None, tick_to: int | None, name: str = "tick"):
+    if tick_from is not None:
+        rows = rows.filter(**{f"{name}__gte": tick_from})
+    if tick_to is not None:
+        rows = rows.filter(**{f"{name}__lte": tick_to})
+    return rows
+
+
+def _sides(agents: list[AgentKey] | None, left: str, right: str) -> list[Q] | None:
+    """One branch per agent and side: (left_type, left_id) or (right_type, right_id)."""
+    if agents is None:
+        return None
+    return [Q(**{f"{side}_type": t, f"{side}_id": i}) for t, i in agents
+            for side in (left, right)]
+
+
+def tick_logs_query(*, access: Access, tick_from: int | None = None, tick_to: int | None = None,
+                    day_from: int | None = None, day_to: int | None = None,
+                    message: str | None = None, level: str | None = None) -> Query:
+    rows = _ticks(TickLog.objects.filter(simulation_id=access.simulation.pk), tick_from, tick_to)
+    rows = _ticks(rows, day_from, day_to, "day")
+    if message:
+        rows = rows.filter(message__icontains=message)
+    if level:
+        rows = rows.filter(level=level)
+    return Query(rows=rows)
+
+
+def trades_query(*, access: Access, tick_from: int | None = None, tick_to: int | None = None,
+                 market: int | None = None, agent: AgentKey | None = None) -> Query:
+    rows = _ticks(Trade.objects.filter(simulation_id=access.simulation.pk), tick_from, tick_to)
+    if market is not None:
+        rows = rows.filter(market=market)
+    return Query(rows=rows, branches=_sides(access.visible_agents(agent), "buyer", "seller"))
+
+
+def ledger_query(*, access: Access, tick_from: int | None = None, tick_to: int | None = None,
+                 kind: str | None = None, account: str | None = None,
+                 agent: AgentKey | None = None) -> Query:
+    rows = _ticks(LedgerEntry.objects.filter(simulation_id=access.simulation.pk),
+                  tick_from, tick_to)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if account:
+        rows = rows.filter(kind__in=kinds_touching(account))
+    return Query(rows=rows, branches=_sides(access.visible_agents(agent), "debit", "credit"))
+
+
+def snapshots_query(*, access: Access, day: int | None = None, day_from: int | None = None,
+                    day_to: int | None = None, agent: AgentKey | None = None) -> Query:
+    rows = AgentSnapshot.objects.filter(simulation_id=access.simulation.pk)
+    if day is not None:
+        rows = rows.filter(day=day)
+    rows = _ticks(rows, day_from, day_to, "day")
+    agents = access.visible_agents(agent)
+    branches = None if agents is None else [Q(agent_type=t, agent_id=i) for t, i in agents]
+    return Query(rows=rows, order=("day", "id"), branches=branches, distinct=False)
+
+
+def aggregates_query(*, access: Access, tick_from: int | None = None,
+                     tick_to: int | None = None) -> Query:
+    rows = TickAggregate.objects.filter(simulation_id=access.simulation.pk)
+    return Query(rows=_ticks(rows, tick_from, tick_to))
+
+
+def aggregate_fields_check(*, access: Access, fields: list[str]) -> None:
+    """Unknown series names are a 400; the names are those the simulation's latest tick
+    published (the engine owns the list, and it may grow)."""
+    latest = (TickAggregate.objects.filter(simulation_id=access.simulation.pk)
+              .order_by("-tick").values_list("data", flat=True).first())
+    if latest is None:
+        return
+    unknown = [name for name in fields if name not in latest]
+    if unknown:
+        raise ValidationError({"fields": [ErrorDetail(
+            f"Unknown series {', '.join(unknown)}; known: {', '.join(sorted(latest))}.",
+            "unknown_field")]})
+
+
+def audit_query(*, access: Access, tick_from: int | None = None,
+                tick_to: int | None = None) -> Query:
+    rows = TickAudit.objects.filter(simulation_id=access.simulation.pk)
+    return Query(rows=_ticks(rows, tick_from, tick_to))
+
+
+def recent_logs_query(*, access: Access, ticks: int) -> Query:
+    """Tick logs of the last `ticks` ticks the archive holds (the operator's download)."""
+    if not access.operator:
+        raise PermissionDenied("Only operators may download the recent logs.")
+    last = (TickLog.objects.filter(simulation_id=access.simulation.pk)
+            .order_by("-tick").values_list("tick", flat=True).first())
+    if last is None:
+        return Query(rows=TickLog.objects.none())
+    return tick_logs_query(access=access, tick_from=max(0, last - ticks + 1))

@@ -1,0 +1,214 @@
+"""Writes to the archive: tick ingestion (called by the orchestrator) and retention.
+
+The contract the orchestrator calls, inside its own `transaction.atomic()` for the tick:
+
+    history_ingest_tick(*, simulation_id: int, day: int, result: TickResult,
+                        logs: Iterable[tuple[str, str, dict]] = ()) -> IngestStats
+        Archives tick `result.tick`: TickLog (each `result.log` line at level "info", then the
+        given (level, message, context) tuples; level in debug/info/warning/error), Trade
+        (`result.trades`, see `history.trades`), LedgerEntry (one row per element of each
+        `result.postings` batch), TickAggregate (`result.aggregates`) and TickAudit
+        (`result.audit`'s invariants, tfm and sector_saving, `result.state_hash`).
+
+    history_ingest_snapshots(*, simulation_id: int, day: int, tick: int,
+                             rows: Iterable[tuple[str, int, dict, dict]]) -> int
+        Archives (agent_type name, engine id, balance sheet, state) of each agent at the end
+        of `day` (last tick `tick`); returns the number of rows.
+
+Neither commits: both refuse to run outside a transaction, so a crash before the
+orchestrator's commit leaves no history of the unfinished tick, and the exact re-run writes
+it again. On PostgreSQL the big tables go in by binary COPY through psycopg 3; elsewhere
+(the embedded SQLite mode) by bulk_create.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+from psycopg.types.json import Jsonb
+
+from history.models import (
+    AGENT_TYPE_CODES,
+    LOG_LEVELS,
+    AgentSnapshot,
+    LedgerEntry,
+    TickAggregate,
+    TickAudit,
+    TickLog,
+    Trade,
+)
+from history.pgcopy import copy_binary, encode_rows
+from history.postings import posting_columns
+from history.trades import trade_columns
+from simulations.engine import TickResult
+
+
+@dataclass(frozen=True)
+class IngestStats:
+    tick: int
+    tick_logs: int
+    trades: int
+    ledger_entries: int
+    copy: bool  # True when the big tables went in by COPY (PostgreSQL)
+    seconds: float
+
+
+def _require_transaction() -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError(
+            "history ingestion must run inside the orchestrator's transaction.atomic()"
+        )
+
+
+def _uses_copy() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready copy of engine output: numpy scalars and arrays become Python values."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _columns(model: type[Model], names: Iterable[str]) -> list[str]:
+    return [model._meta.get_field(name).column for name in names]
+
+
+def _copy_batches(model: type[Model], batches: list[tuple[list[str], list, int]]) -> int:
+    """Binary COPY of columnar batches that share one column list."""
+    if not batches:
+        return 0
+    names = batches[0][0]
+    blocks = [encode_rows(cols, n) for _, cols, n in batches]
+    with connection.cursor() as cursor:
+        copy_binary(cursor.cursor, model._meta.db_table, _columns(model, names), blocks)
+    return sum(n for _, _, n in batches)
+
+
+def _bulk_batches(model: type[Model], batches: list[tuple[list[str], list, int]]) -> int:
+    """The embedded-mode fallback: the same columnar batches as model instances."""
+    objs = []
+    for names, cols, n in batches:
+        values = [
+            c.value.tolist() if isinstance(c.value, np.ndarray) else [c.value] * n for c in cols
+        ]
+        objs += [model(**dict(zip(names, row, strict=True))) for row in zip(*values, strict=True)]
+    model.objects.bulk_create(objs, batch_size=2000)
+    return len(objs)
+
+
+def _log_rows(result: TickResult, logs: Iterable[tuple[str, str, dict]]) -> Iterator[tuple]:
+    for line in result.log:
+        yield ("info", str(line), {})
+    for level, message, context in logs:
+        if level not in LOG_LEVELS:
+            raise ValueError(f"log level {level!r} is not one of {', '.join(LOG_LEVELS)}")
+        yield (level, str(message), plain(context or {}))
+
+
+def _copy_json_rows(model: type[Model], names: list[str], rows: list[tuple],
+                    json_fields: set[str]) -> None:
+    """Text COPY for the few rows with JSON columns (logs, snapshots)."""
+    json_at = [i for i, name in enumerate(names) if name in json_fields]
+    sql = (f'COPY "{model._meta.db_table}" ({", ".join(_columns(model, names))}) '
+           "FROM STDIN")
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            values = list(row)
+            for i in json_at:
+                values[i] = Jsonb(values[i])
+            copy.write_row(values)
+
+
+def history_ingest_tick(*, simulation_id: int, day: int, result: TickResult,
+                        logs: Iterable[tuple[str, str, dict]] = ()) -> IngestStats:
+    _require_transaction()
+    started = time.perf_counter()
+    tick = int(result.tick)
+    use_copy = _uses_copy()
+    write = _copy_batches if use_copy else _bulk_batches
+
+    log_rows = [(simulation_id, tick, day, level, message, context)
+                for level, message, context in _log_rows(result, logs)]
+    log_names = ["simulation_id", "tick", "day", "level", "message", "context"]
+    if log_rows and use_copy:
+        _copy_json_rows(TickLog, log_names, log_rows, {"context"})
+    elif log_rows:
+        TickLog.objects.bulk_create(
+            [TickLog(**dict(zip(log_names, row, strict=True))) for row in log_rows]
+        )
+
+    n_trades = write(Trade, trade_columns(simulation_id, tick, result.trades))
+    n_ledger = write(LedgerEntry, posting_columns(simulation_id, tick, result.postings))
+
+    TickAggregate.objects.create(simulation_id=simulation_id, tick=tick, day=day,
+                                 data=plain(result.aggregates))
+    audit = plain(result.audit or {})
+    invariants = audit.get("invariants", {})
+    TickAudit.objects.create(
+        simulation_id=simulation_id, tick=tick, day=day,
+        all_passed=all(bool(v) for v in invariants.values()),
+        invariants=invariants, tfm=audit.get("tfm", {}),
+        sector_saving=audit.get("sector_saving", {}),
+        state_hash=result.state_hash or "", rejected_decisions=len(result.rejected or ()),
+    )
+    return IngestStats(tick=tick, tick_logs=len(log_rows), trades=n_trades,
+                       ledger_entries=n_ledger, copy=use_copy,
+                       seconds=time.perf_counter() - started)
+
+
+def history_ingest_snapshots(*, simulation_id: int, day: int, tick: int,
+                             rows: Iterable[tuple[str, int, dict, dict]]) -> int:
+    _require_transaction()
+    records = []
+    for agent_type, engine_id, balance_sheet, state in rows:
+        if agent_type not in AGENT_TYPE_CODES:
+            raise ValueError(f"unknown agent type {agent_type!r}")
+        records.append((simulation_id, day, tick, AGENT_TYPE_CODES[agent_type], int(engine_id),
+                        plain(balance_sheet), plain(state)))
+    names = ["simulation_id", "day", "tick", "agent_type", "agent_id", "balance_sheet", "state"]
+    if records and _uses_copy():
+        _copy_json_rows(AgentSnapshot, names, records, {"balance_sheet", "state"})
+    elif records:
+        AgentSnapshot.objects.bulk_create(
+            [AgentSnapshot(**dict(zip(names, r, strict=True))) for r in records],
+            batch_size=2000,
+        )
+    return len(records)
+
+
+PRUNE_BATCH_ROWS = 50_000
+
+
+def tick_logs_prune(*, older_than_days: int, simulation_id: int | None = None) -> int:
+    """Delete tick logs recorded more than `older_than_days` days ago; aggregates, audit,
+    snapshots, trades and ledger entries are kept. Deletes in batches, one short transaction
+    each, so the orchestrator's ticks never wait long behind a retention run."""
+    if older_than_days < 0:
+        raise ValueError("older_than_days must be >= 0")
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    logs = TickLog.objects.filter(recorded_at__lt=cutoff)
+    if simulation_id is not None:
+        logs = logs.filter(simulation_id=simulation_id)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(logs.order_by().values_list("id", flat=True)[:PRUNE_BATCH_ROWS])
+            if not ids:
+                return deleted
+            deleted += TickLog.objects.filter(id__in=ids).delete()[0]

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from django.db import connection
+from django.db.models import Count, Sum
+from django.test.utils import CaptureQueriesContext
+
+from history.models import (
+    AgentSnapshot,
+    LedgerEntry,
+    TickAggregate,
+    TickAudit,
+    TickLog,
+    Trade,
+)
+from history.services import history_ingest_snapshots, history_ingest_tick
+from simulations.engine import TickResult
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_real_engine_tick_is_archived_to_the_cent(simulation, world_ticks):
+    result = world_ticks[0]
+    stats = history_ingest_tick(simulation_id=simulation.pk, day=0, result=result)
+
+    postings = result.postings
+    assert stats.ledger_entries == sum(len(p["amount"]) for p in postings) > 1000
+    ledger = LedgerEntry.objects.filter(simulation=simulation, tick=result.tick)
+    assert ledger.aggregate(s=Sum("amount"))["s"] == sum(int(p["amount"].sum()) for p in postings)
+    by_kind = Counter()
+    for p in postings:
+        by_kind[p["kind"]] += int(p["amount"].sum())
+    stored = dict(ledger.values_list("kind").annotate(s=Sum("amount")).values_list("kind", "s"))
+    assert stored == dict(by_kind)
+    wage = next(p for p in postings if p["kind"] == "WAGE")
+    row = ledger.filter(kind="WAGE").order_by("id").first()
+    assert (row.debit_type, row.debit_id, row.credit_type, row.credit_id, row.amount) == (
+        1, int(wage["src"][0]), 0, int(wage["dst"][0]), int(wage["amount"][0]))
+
+    trades = Trade.objects.filter(simulation=simulation, tick=result.tick)
+    assert stats.trades == trades.count() == len(result.trades["amount"])
+    assert trades.aggregate(s=Sum("value"))["s"] == int(result.trades["amount"].sum())
+    assert not trades.exclude(quantity=None).exists()  # the flat shape reports no quantity
+
+    aggregate = TickAggregate.objects.get(simulation=simulation, tick=result.tick)
+    assert aggregate.data["gdp"] == result.aggregates["gdp"]
+    audit = TickAudit.objects.get(simulation=simulation, tick=result.tick)
+    assert audit.all_passed and audit.invariants == result.audit["invariants"]
+    assert audit.tfm["WAGE"]["household"] == result.audit["tfm"]["WAGE"]["household"]
+    assert audit.state_hash == result.state_hash
+
+
+@pytest.mark.services
+def test_postgresql_ingestion_copies_the_big_tables_instead_of_inserting(simulation,
+                                                                         world_ticks):
+    assert connection.vendor == "postgresql"
+    with CaptureQueriesContext(connection) as queries:
+        stats = history_ingest_tick(simulation_id=simulation.pk, day=0, result=world_ticks[0],
+                                    logs=[("info", "hello", {})])
+    assert stats.copy
+    inserts = " ".join(q["sql"] for q in queries if q["sql"].startswith("INSERT"))
+    for table in ("history_ledgerentry", "history_trade", "history_ticklog"):
+        assert table not in inserts
+    assert LedgerEntry.objects.filter(simulation=simulation).count() == stats.ledger_entries
+    assert TickLog.objects.filter(simulation=simulation).count() == 1
+
+
+def _result(tick: int, trades: dict) -> TickResult:
+    return TickResult(tick=tick, aggregates={"gdp": np.int64(5)}, postings=[], trades=trades,
+                      audit={"invariants": {"I1": True, "I2": False}, "tfm": {}},
+                      state_hash="ab" * 32, rejected=[{"agent": "x"}],
+                      log=["engine line"])
+
+
+def test_per_market_trades_keep_quantity_and_price(simulation):
+    col = np.array
+    trades = {
+        "goods": {"buyer_type": col([0, 4]), "buyer": col([5, 0]), "seller_type": col([1, 1]),
+                  "seller": col([2, 3]), "quantity": col([3, 10]), "price": col([650, 700]),
+                  "value": col([1950, 7000])},
+        "labour": {"buyer_type": col([1]), "buyer": col([2]), "seller_type": col([0]),
+                   "seller": col([7]), "quantity": col([1]), "price": col([500000]),
+                   "value": col([500000])},
+        "credit": {k: col([], dtype=np.int64) for k in ("buyer_type", "buyer", "seller_type",
+                                                        "seller", "quantity", "price", "value")},
+    }
+    stats = history_ingest_tick(simulation_id=simulation.pk, day=0, result=_result(1, trades))
+    assert stats.trades == 3
+    rows = list(Trade.objects.filter(simulation=simulation).order_by("id").values_list(
+        "market", "buyer_type", "buyer_id", "seller_type", "seller_id", "quantity", "price",
+        "value"))
+    assert rows == [(0, 0, 5, 1, 2, 3, 650, 1950), (0, 4, 0, 1, 3, 10, 700, 7000),
+                    (1, 1, 2, 0, 7, 1, 500000, 500000)]
+    audit = TickAudit.objects.get(simulation=simulation)
+    assert not audit.all_passed and audit.rejected_decisions == 1
+    assert TickAggregate.objects.get(simulation=simulation).data == {"gdp": 5}
+
+
+def test_unknown_markets_and_log_levels_are_refused(simulation):
+    bad = {"housing": {"value": np.array([1])}}
+    with pytest.raises(ValueError, match="housing"):
+        history_ingest_tick(simulation_id=simulation.pk, day=0, result=_result(1, bad))
+    with pytest.raises(ValueError, match="loud"):
+        history_ingest_tick(simulation_id=simulation.pk, day=0, result=_result(2, {}),
+                            logs=[("loud", "x", {})])
+
+
+def test_logs_keep_engine_lines_at_info_then_the_orchestrators(simulation):
+    history_ingest_tick(simulation_id=simulation.pk, day=3, result=_result(7, {}),
+                        logs=[("error", "script failed", {"agent": "household:1",
+                                                          "n": np.int64(2)})])
+    rows = list(TickLog.objects.filter(simulation=simulation).order_by("id").values_list(
+        "tick", "day", "level", "message", "context"))
+    assert rows == [(7, 3, "info", "engine line", {}),
+                    (7, 3, "error", "script failed", {"agent": "household:1", "n": 2})]
+
+
+def test_day_end_snapshots_are_archived(simulation):
+    count = history_ingest_snapshots(
+        simulation_id=simulation.pk, day=4, tick=10,
+        rows=[("household", 1, {"deposits": np.int64(12)}, {"employed": True}),
+              ("bank", 0, {"reserves": 5}, {})])
+    assert count == 2
+    rows = AgentSnapshot.objects.filter(simulation=simulation).order_by("agent_type")
+    assert [(r.agent_type, r.agent_id, r.day, r.tick, r.balance_sheet) for r in rows] == [
+        (0, 1, 4, 10, {"deposits": 12}), (2, 0, 4, 10, {"reserves": 5})]
+    with pytest.raises(ValueError, match="alien"):
+        history_ingest_snapshots(simulation_id=simulation.pk, day=5, tick=12,
+                                 rows=[("alien", 1, {}, {})])
+    assert AgentSnapshot.objects.values("day").annotate(n=Count("id")).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ingestion_outside_a_transaction_writes_nothing(simulation, world_ticks):
+    with pytest.raises(RuntimeError, match="transaction"):
+        history_ingest_tick(simulation_id=simulation.pk, day=0, result=world_ticks[0])
+    assert not LedgerEntry.objects.exists()
