@@ -8,6 +8,7 @@ import numpy as np
 
 from .context import Context
 from .errors import DecisionError
+from .money import ceil_ppm, to_ppm
 from .schema import AGENT_TYPES, DecisionContext, validate_decision
 
 _SIZES = {"household": "h", "firm": "f", "bank": "b"}
@@ -28,7 +29,7 @@ def decision_context(ctx: Context, agent_type: str, agent_id: int) -> DecisionCo
         lr_t = ctx.cfg.lr_target0  # the bill-bid target, as in phases.money_market
         extra["own_loan_rate"] = float(s.b.i_l[agent_id])
         extra["excess_reserves_cents"] = max(
-            0, int(s.b.res[agent_id]) - int(np.ceil(lr_t * int(s.b.dep_liab[agent_id]))))
+            0, int(s.b.res[agent_id]) - ceil_ppm(int(s.b.dep_liab[agent_id]), to_ppm(lr_t)))
     return DecisionContext(
         n_households=len(s.h), avg_wage_cents=int(s.public.get("avg_wage", 0)),
         active_bank_ids=tuple(range(len(s.b))), active_firm_ids=tuple(range(len(s.f))),

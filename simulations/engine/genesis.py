@@ -11,7 +11,15 @@ import numpy as np
 
 from .context import Context
 from .ledger import Acct, TransactionKind
-from .money import PPM, annual_to_tick_ppm, apply_ppm, interval_pairs, largest_remainder, to_ppm
+from .money import (
+    PPM,
+    annual_to_tick_ppm,
+    apply_ppm,
+    ceil_ppm,
+    interval_pairs,
+    largest_remainder,
+    to_ppm,
+)
 from .phases import money_market
 
 K = TransactionKind
@@ -101,8 +109,9 @@ def _baseline(w: Context) -> None:
     genesis_cost = (genesis_units * w0) // lam
     loans = wage_bill + genesis_cost
     # 1-2. Bills to the CB fund bank capital (CR = CR^T_0 on the initial loans) and endowments.
-    loans_by_bank = np.bincount(f.bank, weights=loans, minlength=n_b).astype(np.int64)
-    capital = np.ceil(loans_by_bank * cfg.cr_target0).astype(np.int64)
+    loans_by_bank = np.zeros(n_b, dtype=np.int64)
+    np.add.at(loans_by_bank, f.bank, loans)
+    capital = ceil_ppm(loans_by_bank, to_ppm(cfg.cr_target0))
     endow = (5 * yd) // 2
     w.post(K.BILL_PURCHASE_CB, Acct.CB, Acct.TA, 0, 0, int(capital.sum()) + int(endow.sum()))
     w.post(K.CAPITAL_TRANSFER, Acct.TA, Acct.RES, 0, np.arange(n_b), capital)

@@ -24,6 +24,13 @@ def apply_ppm(amount: np.ndarray | int, rate_ppm: np.ndarray | int) -> np.ndarra
     return (int(amount) * int(rate_ppm)) // PPM
 
 
+def ceil_ppm(amount: np.ndarray | int, rate_ppm: int) -> np.ndarray | int:
+    """ceil(amount * rate / 10^6) in integers (regulatory floors: never round a floor down)."""
+    if isinstance(amount, np.ndarray):
+        return -((-amount.astype(np.int64) * int(rate_ppm)) // PPM)
+    return -((-int(amount) * int(rate_ppm)) // PPM)
+
+
 def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     """Split `total` into integer parts proportional to `weights` that add up exactly.
 

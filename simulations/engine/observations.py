@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .context import Context
+from .money import ceil_ppm, to_ppm
 from .rng import script_seed
 
 PUBLIC_KEYS = ("cpi", "infl_tick", "infl_4t", "avg_wage", "u_rate", "vacancy_rate",
@@ -113,8 +114,8 @@ def _bank(ctx: Context, k: int) -> dict[str, Any]:
         "liquidity_ratio": int(b.res[k]) / int(b.dep_liab[k]) if b.dep_liab[k] > 0 else None,
         "capital_ratio_target": float(s.public.get("cr_target", cfg.cr_target0)),
         "liquidity_ratio_target": float(s.public.get("lr_target", cfg.lr_target0)),
-        "excess_reserves": max(0, int(b.res[k]) - int(np.ceil(cfg.lr_target0
-                                                              * int(b.dep_liab[k])))),
+        "excess_reserves": max(0, int(b.res[k]) - ceil_ppm(int(b.dep_liab[k]),
+                                                           to_ppm(cfg.lr_target0))),
         "borrowers": len(set(L.firm[rows].tolist())),
         "depositors": int((s.h.bank == k).sum() + (s.f.bank == k).sum()),
         "interest_received": int(b.interest_in[k]), "interest_paid": int(b.interest_out[k]),

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..context import Context
 from ..ledger import Acct, TransactionKind
-from ..money import annual_to_tick_ppm
+from ..money import PPM, annual_to_tick_ppm, to_ppm
 
 
 def run(w: Context) -> None:
@@ -83,13 +83,15 @@ def _grant(w: Context, fid: int, bid: int, ask: int, l_jb: int, l_j: int, nw_j: 
     cfg = w.cfg
     grant = ask
     if cfg.cr_min > 0:
-        grant = min(grant, int(nw_b / cfg.cr_min) - loans_b)
+        grant = min(grant, nw_b * PPM // to_ppm(cfg.cr_min) - loans_b)
     lev = (l_j + ask) / max(l_j + ask + max(nw_j, 0), 1)
     if "max_borrower_leverage" in caps and lev > caps["max_borrower_leverage"]:
         return 0
     if cfg.credit_rationing:
         pr = 1.0 / (1.0 + math.exp(-(cfg.b1 + cfg.b2 * lev)))
-        grant = min(grant, int((cfg.phi * max(nw_b, 0) - pr * l_jb) / pr))
+        # Expected-loss cap pr*(L_jb + dL) <= phi*NW_b, with pr in ppm (at least 1).
+        pr_ppm = max(1, to_ppm(pr))
+        grant = min(grant, (to_ppm(cfg.phi) * max(nw_b, 0) - pr_ppm * l_jb) // pr_ppm)
     if "max_loan_per_borrower_cents" in caps:
         grant = min(grant, int(caps["max_loan_per_borrower_cents"]) - l_jb)
     if "max_new_lending_cents" in caps:

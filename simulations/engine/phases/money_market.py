@@ -6,7 +6,7 @@ import numpy as np
 
 from ..context import Context
 from ..ledger import Acct, TransactionKind
-from ..money import annual_to_tick_ppm, largest_remainder
+from ..money import annual_to_tick_ppm, ceil_ppm, largest_remainder, to_ppm
 
 K = TransactionKind
 
@@ -43,7 +43,7 @@ def _issue_bills(w: Context) -> None:
     # The bid uses the configured LR^T_0: the sector average of t-1 is self-referential here
     # (every bank near the average bids nothing), which would freeze any initial liquidity.
     lr_t = w.cfg.lr_target0
-    excess = np.maximum(0, b.res - np.ceil(lr_t * b.dep_liab).astype(np.int64))
+    excess = np.maximum(0, b.res - ceil_ppm(b.dep_liab, to_ppm(lr_t)))
     if w.sim:
         excess[:] = 0
     demand = excess.copy()
@@ -60,7 +60,7 @@ def _issue_bills(w: Context) -> None:
 def _advances(w: Context) -> None:
     """(10) Banks borrow to cover overdrafts and reach LR_min, and repay what is in excess."""
     b = w.s.b
-    floor_req = np.ceil(w.cfg.lr_min * b.dep_liab).astype(np.int64)
+    floor_req = ceil_ppm(b.dep_liab, to_ppm(w.cfg.lr_min))
     floor_req = np.maximum(floor_req, 0)
     need = np.maximum(0, floor_req - b.res)
     ids = np.arange(len(b))

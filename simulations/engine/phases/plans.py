@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import Context
-from ..money import PPM, isum, to_ppm
+from ..money import PPM, ceil_ppm, isum, to_ppm
 from ..rng import folded_normal
 
 
@@ -28,7 +28,8 @@ def _households(w: Context) -> None:
     yd_e = np.maximum(np.rint(h.yd_e), 0).astype(np.int64)
     a1, a2 = to_ppm(cfg.alpha1), to_ppm(cfg.alpha2)
     base = (a1 * yd_e + a2 * np.maximum(h.dep, 0)) // PPM
-    budget = np.where(h.kappa == 1.0, base, np.floor(base * h.kappa).astype(np.int64))
+    kappa_ppm = np.rint(h.kappa * PPM).astype(np.int64)
+    budget = base * kappa_ppm // PPM
     h.budget = budget
     h.participate = h.endow > 0
     if not w.sim:
@@ -88,7 +89,7 @@ def _firms(w: Context) -> None:
     f.mu = np.maximum(0.0, np.where(low_stock, f.mu * (1 + fn), f.mu * (1 - fn)))
     f.price = np.maximum(1, np.rint((1 + f.mu) * f.wage / lam)).astype(np.int64)
     _firm_overrides(w)
-    need = np.ceil((1 + cfg.sigma) * f.wage.astype(np.float64) * f.target).astype(np.int64)
+    need = ceil_ppm(f.wage * f.target, PPM + to_ppm(cfg.sigma))
     f.credit_demand = np.maximum(0, need - f.dep)
     for fid, d in w.dec("firm").items():
         if "loan_request_cents" in d:
