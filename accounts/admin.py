@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from accounts import quotas_admin  # noqa: F401 - registers the quota ledger and CPU buckets
 from accounts.models import Profile
 
 

@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from accounts import quotas_admin  # noqa: F401 - registers the quota ledger; see that module
 from llm.models import LlmLimitOverride, LlmUsage
 
 
