@@ -74,8 +74,8 @@ def from_bytes(data: bytes) -> World:
         raise EngineError(f"checkpoint format {version} is not supported ({FORMAT_VERSION})")
     offset = len(MAGIC) + struct.calcsize("<HI")
     meta = json.loads(data[offset:offset + meta_len])
-    cfg_dict = dict(meta["config"])
-    cfg = Config(tuple(sorted(cfg_dict.items())))
+    # Re-validated on the way in: a checkpoint is data, not trusted code.
+    cfg = Config.build(meta["scenario"], meta["config"])
     n_h, n_f, n_b = cfg.n_households, cfg.n_firms, cfg.n_banks
     state = State(n_h, n_f, n_b)
     with np.load(io.BytesIO(data[offset + meta_len:]), allow_pickle=False) as npz:
@@ -90,6 +90,4 @@ def from_bytes(data: bytes) -> World:
     state.policy_overrides = meta["policy_overrides"]
     state.bankruptcies_total = meta["bankruptcies_total"]
     state.bank_failures_total = meta["bank_failures_total"]
-    world = World(Context(cfg=cfg, seed=meta["seed"], s=state))
-    world.scenario = meta["scenario"]
-    return world
+    return World(Context(cfg=cfg, seed=meta["seed"], s=state), meta["scenario"])

@@ -57,8 +57,9 @@ class TickResult:
 class World:
     """One economy. Construct with `World.create` or `World.from_bytes`."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, scenario: str = "baseline") -> None:
         self.ctx = ctx
+        self.scenario = scenario
 
     # -- construction --------------------------------------------------------------------
     @classmethod
@@ -70,13 +71,9 @@ class World:
         state = State(cfg.n_households, cfg.n_firms, cfg.n_banks)
         ctx = Context(cfg=cfg, seed=seed, s=state)
         genesis.initialise(ctx)
-        world = cls(ctx)
         invariants.check_stocks(ctx)
         ctx.ledger.clear()
-        world.scenario = scenario
-        return world
-
-    scenario: str = "baseline"
+        return cls(ctx, scenario)
 
     @property
     def tick(self) -> int:
