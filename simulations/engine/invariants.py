@@ -14,7 +14,7 @@ from .state import State
 
 MONEY_KINDS = frozenset({
     "LOAN_DRAW", "LOAN_PRINCIPAL", "LOAN_INTEREST", "DEPOSIT_INTEREST", "DEPOSIT_INTEREST_F",
-    "BANK_DIVIDEND", "BAIL_IN", "BAIL_IN_F", "GOV_PURCHASE", "GOV_WAGE", "BENEFIT",
+    "BANK_DIVIDEND", "BAIL_IN", "BAIL_IN_F", "GOV_PURCHASE", "BENEFIT",
     "GOV_TRANSFER", "GOV_LEVY", "TAX_H", "TAX_F",
 })
 SECTORS = ("household", "firm", "bank", "central_bank", "government")

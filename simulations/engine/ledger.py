@@ -52,7 +52,6 @@ class TransactionKind(Enum):
     CONSUMPTION = KindSpec("CONSUMPTION", Acct.DEP_H, Acct.DEP_F, (-1, 1))
     GOV_PURCHASE = KindSpec("GOV_PURCHASE", Acct.TA, Acct.DEP_F, (-1, 1))
     WAGE = KindSpec("WAGE", Acct.DEP_F, Acct.DEP_H, (-1, 1))
-    GOV_WAGE = KindSpec("GOV_WAGE", Acct.TA, Acct.DEP_H, (-1, 1))
     BENEFIT = KindSpec("BENEFIT", Acct.TA, Acct.DEP_H, (-1, 1))
     GOV_TRANSFER = KindSpec("GOV_TRANSFER", Acct.TA, Acct.DEP_H, (-1, 1))
     GOV_LEVY = KindSpec("GOV_LEVY", Acct.DEP_H, Acct.TA, (-1, 1))
