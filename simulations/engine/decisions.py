@@ -36,16 +36,23 @@ def decision_context(ctx: Context, agent_type: str, agent_id: int) -> DecisionCo
         policy_rate=float(s.cb.i_cb[0]), z_c=ctx.cfg.z_c, chi_l=ctx.cfg.chi_l, **extra)
 
 
+def _order(ref: Any) -> tuple[str, int]:
+    """Sorted agent order (type name, then integer id); malformed refs sort first."""
+    if isinstance(ref, tuple) and len(ref) == 2 and type(ref[1]) is int:
+        return (str(ref[0]), ref[1])
+    return ("", -1)
+
+
 def validate_all(ctx: Context, raw: dict[tuple[str, int], Any]
                  ) -> tuple[dict[str, dict[int, dict]], list[dict[str, Any]]]:
     """Validate every decision in sorted agent order; return accepted and rejection records."""
     accepted: dict[str, dict[int, dict]] = {t: {} for t in AGENT_TYPES}
     rejected: list[dict[str, Any]] = []
     tick = ctx.s.tick + 1
-    for ref in sorted(raw, key=lambda r: (str(r[0]), r[1] if isinstance(r[1], int) else -1)):
-        agent_type, agent_id = ref
+    for ref in sorted(raw, key=_order):
+        agent_type, agent_id = ref if isinstance(ref, tuple) and len(ref) == 2 else (ref, None)
         record = {"tick": tick, "agent": f"{agent_type}:{agent_id}"}
-        if agent_type not in AGENT_TYPES or not isinstance(agent_id, int) \
+        if agent_type not in AGENT_TYPES or type(agent_id) is not int \
                 or not 0 <= agent_id < agent_count(ctx, agent_type):
             rejected.append({**record, "field": "", "rule": "unknown agent", "value": None})
             continue

@@ -11,11 +11,13 @@ def test_invalid_decision_falls_back_to_baseline_and_is_reported() -> None:
     plain = World.create("baseline", small(), seed=2)
     world = World.create("baseline", small(), seed=2)
     result = world.step({("firm", 3): {"price_cents": -5}, ("bank", 99): {},
-                         ("household", 1): {"consume_share": 0.5, "consume_cents": 10}})
+                         ("household", 1): {"consume_share": 0.5, "consume_cents": 10},
+                         "firm:2": {"price_cents": 700}, ("firm", True): {}})
     assert result.state_hash == plain.step().state_hash
     fields = {(r["agent"], r["field"]) for r in result.rejected}
     assert ("firm:3", "price_cents") in fields
     assert ("bank:99", "") in fields
+    assert ("firm:2:None", "") in fields and ("firm:True", "") in fields
     assert ("household:1", "consume_share") in fields
     assert all(r["tick"] == 1 and r["rule"] for r in result.rejected)
 
