@@ -16,6 +16,17 @@ Public API for the orchestrator (everything else is internal):
     world.balance_sheet(agent_ref: tuple[str, int]) -> dict[str, int]
     world.add_shock(spec: dict) -> dict
 
+TickResult fields: tick, aggregates (dict), postings (list of columnar batches: phase, kind,
+src_account, dst_account, src[], dst[], amount[]), trades (columnar: buyer_type, buyer, seller,
+amount), audit ({"invariants": {"I1": True, ...}, "tfm": {kind: {sector: cents}},
+"sector_saving": {sector: cents}}), state_hash (SHA-256 hex), rejected (list of {tick, agent,
+field, rule, value}: decisions that fell back to the baseline), log (list of str), seconds.
+
+Decisions are the raw script outputs; the world validates them with schema.validate_decision.
+Observations carry {tick, own, public, rng_seed}; the orchestrator adds the script's `memory`.
+If step() raises (an InvariantViolation is a bug, never a user error), the world is
+half-advanced: discard it and restore the last checkpoint (World.from_bytes).
+
 Errors: EngineError, ConfigError(field, rule), DecisionError(field, rule, value),
 InvariantViolation(invariant, detail, agents, amounts).
 """
