@@ -7,11 +7,13 @@ is empty.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
 import sys
 import sysconfig
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +61,7 @@ class SandboxConfig:
             cmd += ["--ro-bind", path, path]
         for target, link in self.symlinks:
             cmd += ["--symlink", target, link]
-        cmd += ["--ro-bind", str(SANDBOX_DIR), INSIDE_DIR, "--proc", "/proc", "--dev", "/dev",
+        cmd += ["--ro-bind", sandbox_code_dir(), INSIDE_DIR, "--proc", "/proc", "--dev", "/dev",
                 "--chdir", "/", python, "-I", "-S", "-B", f"{INSIDE_DIR}/zygote.py"]
         return cmd
 
@@ -69,6 +71,41 @@ class SandboxConfig:
         if os.geteuid() != 0:
             return {}
         return {"user": self.uid, "group": self.gid, "extra_groups": []}
+
+
+def sandbox_code_dir() -> str:
+    """The folder bound at /sandbox. The sandbox uid must be able to read it: a checkout in a
+    private folder (mktemp's 0700, /root) is not readable, so the sandbox's own modules are
+    copied once into a root-owned, read-only folder named by their content."""
+    if _world_readable(str(SANDBOX_DIR)):
+        return str(SANDBOX_DIR)
+    files = sorted(SANDBOX_DIR.glob("*.py"))
+    digest = hashlib.sha256(b"".join(f.name.encode() + f.read_bytes() for f in files))
+    target = Path(tempfile.gettempdir()) / f"econsim-sandbox-{digest.hexdigest()[:20]}"
+    if _owned_and_sealed(target):
+        return str(target)
+    staging = Path(tempfile.mkdtemp(prefix="econsim-sandbox-staging-"))
+    for f in files:
+        shutil.copyfile(f, staging / f.name)
+        os.chmod(staging / f.name, 0o444)
+    os.chmod(staging, 0o555)
+    try:
+        os.rename(staging, target)
+    except OSError:  # another process won the race, or a stale folder is in the way
+        shutil.rmtree(staging, ignore_errors=True)
+        if not _owned_and_sealed(target):
+            raise
+    return str(target)
+
+
+def _owned_and_sealed(path: Path) -> bool:
+    """Ours and writable by nobody else, so no other local user can have planted code there."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid()
+            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and _world_readable(str(path)))
 
 
 def _world_readable(path: str) -> bool:

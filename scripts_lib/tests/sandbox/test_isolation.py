@@ -38,3 +38,22 @@ def test_interpreter_detection_skips_what_the_sandbox_uid_cannot_read(tmp_path: 
     assert not _world_readable(str(private / "python3"))
     config = SandboxConfig.detect()
     assert all(_world_readable(p) for p in (config.python, config.stdlib))
+
+
+def test_a_checkout_the_sandbox_uid_cannot_read_is_served_from_a_sealed_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scripts_lib.sandbox import isolation
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    for module in isolation.SANDBOX_DIR.glob("*.py"):
+        (private / module.name).write_bytes(module.read_bytes())
+    monkeypatch.setattr(isolation, "SANDBOX_DIR", private)
+    served = Path(isolation.sandbox_code_dir())
+    assert served != private
+    assert _world_readable(str(served))
+    assert not served.stat().st_mode & 0o222  # read-only: nobody may plant code there
+    assert sorted(p.name for p in served.iterdir()) == sorted(p.name for p in private.iterdir())
+    assert all((served / p.name).read_bytes() == p.read_bytes() for p in private.iterdir())
+    assert isolation.sandbox_code_dir() == str(served)  # made once, then reused
