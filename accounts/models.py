@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.templatetags.static import static
 
@@ -52,10 +53,6 @@ class CpuBucket(models.Model):
         return f"CPU bucket of user {self.user_id}: {self.bucket_ms} ms"
 
 
-# Imported here, not at the top, to keep the quota models an append-only block of this module.
-from django.contrib.auth.models import User  # noqa: E402
-
-
 class QuotaLedger(User):
     """Every user with every quota (accounts/quotas.py), for operators in the admin."""
 
@@ -63,3 +60,36 @@ class QuotaLedger(User):
         proxy = True
         verbose_name = "quota ledger"
         verbose_name_plural = "quota ledger"
+
+
+class Notification(models.Model):
+    """Something a user should know about: a script failure, an auto-unmount, a rotation
+    applied, a day finished. Written only by accounts.services.notification_create."""
+
+    class Kind(models.TextChoices):
+        SCRIPT_FAILURE = "script_failure", "Script failure"
+        SCRIPT_UNMOUNTED = "script_unmounted", "Script unmounted"
+        ROTATION_APPLIED = "rotation_applied", "Rotation applied"
+        DAY_FINISHED = "day_finished", "Day finished"
+        SYSTEM = "system", "System"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True),
+                         name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.title}"
