@@ -62,6 +62,7 @@ class HistoryListApi(APIView):
         data.is_valid(raise_exception=True)
         filters = dict(data.validated_data)
         limit = filters.pop("limit")
+        offset_mode = "offset" in filters  # offset=0 too: stay in the mode the client chose
         token, offset = filters.pop("cursor", None), filters.pop("offset", 0)
         after = cursor_decode(token) if token else None
         wants_csv = filters.pop("format", None) == "csv"
@@ -76,8 +77,8 @@ class HistoryListApi(APIView):
         if page.has_more:
             params = request.query_params.copy()
             params.pop("offset", None)
-            if token is None and offset:
-                params["offset"] = str(offset + limit)  # stay in the mode the client chose
+            if offset_mode:
+                params["offset"] = str(offset + limit)
             else:
                 params["cursor"] = cursor_encode(page.after)
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")

@@ -16,6 +16,12 @@ ENGINE_CONFIG = {"n_households": 200, "n_firms": 10, "n_banks": 3}
 TICKS_PER_DAY = 2
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """The cast of users is made for every test; PBKDF2 would cost a second each time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def world_ticks() -> list[TickResult]:
     world = World.create("baseline", ENGINE_CONFIG, seed=1)
