@@ -83,3 +83,13 @@ def owner_client(owner):
     client = APIClient()
     client.force_authenticate(owner)
     return client
+
+
+@pytest.fixture
+def celery_live_worker(transactional_db):
+    """A real Celery worker process on the test database (see econsim_project.testing)."""
+    from econsim_project.testing import LiveWorker
+
+    worker = LiveWorker().start()
+    yield worker
+    worker.stop()

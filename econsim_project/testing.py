@@ -1,0 +1,75 @@
+"""Test support shared by every app: a real Celery worker process on the test database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from econsim_project.celery import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_database_url() -> str:
+    """DATABASE_URL of the database this test run uses (pytest-django's test_ database)."""
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class LiveWorker:
+    """A `celery worker` process (solo pool) consuming this run's queue, on the test database.
+    Tests can kill it (SIGKILL, like a crashed machine) and start it again."""
+
+    def __init__(self) -> None:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            raise RuntimeError("a live-worker test needs CELERY_BROKER_URL")
+        if connection.vendor != "postgresql":
+            raise RuntimeError("a live-worker test needs PostgreSQL")
+        self.name = f"test-{os.getpid()}@{socket.gethostname()}"
+        self.log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> LiveWorker:
+        env = dict(os.environ, DATABASE_URL=test_database_url())
+        command = [sys.executable, "-m", "celery", "-A", "econsim_project", "worker",
+                   "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
+                   "-n", self.name, "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+                   "--loglevel=INFO"]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the worker exited:\n{self.log()}")
+            if app.control.ping(destination=[self.name], timeout=0.5):
+                return self
+        self.kill()
+        raise RuntimeError(f"the worker did not answer a ping within {timeout} s:\n{self.log()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, unacknowledged tasks go back to the broker."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
