@@ -56,3 +56,18 @@ def test_the_beat_task_uses_the_operators_setting(archived, settings):
     assert prune_tick_logs.apply().get() == 1
     assert TickLog.objects.filter(simulation=archived).count() == 3
     assert "history-prune-tick-logs" in settings.CELERY_BEAT_SCHEDULE
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_the_prune_task_runs_on_a_live_worker(simulation, ingest, world_ticks,
+                                              celery_live_worker):
+    from django.db import transaction
+
+    with transaction.atomic():  # the orchestrator's transaction, committed for the worker
+        ingest(simulation, world_ticks[:2])
+    _age_logs(simulation, [1], days=8)
+    assert prune_tick_logs.delay(7).get(timeout=60) == 1
+    assert list(TickLog.objects.filter(simulation=simulation).values_list("tick", flat=True)) \
+        == [2]
+    assert TickAggregate.objects.filter(simulation=simulation).count() == 2
