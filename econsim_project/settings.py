@@ -303,3 +303,40 @@ CELERY_BEAT_SCHEDULE["history-prune-tick-logs"] = {
     "task": "history.prune_tick_logs",
     "schedule": 24 * 60 * 60.0,
 }
+
+# --- Strategy scripts (scripts_lib/) ---------------------------------------------------------
+# Defaults of the per-user script quotas; operators override them per user (ScriptQuota admin).
+SCRIPTS_MAX_PER_USER = env_int("SCRIPTS_MAX_PER_USER", 20, minimum=0)
+SCRIPT_VERSIONS_PER_DAY = env_int("SCRIPT_VERSIONS_PER_DAY", 50, minimum=0)
+SCRIPT_SOURCE_MAX_BYTES = env_int("SCRIPT_SOURCE_MAX_BYTES", 64 * 1024, minimum=1)
+if SCRIPT_SOURCE_MAX_BYTES > 256 * 1024:  # the sandbox refuses a larger source
+    raise ImproperlyConfigured(
+        "Environment variable SCRIPT_SOURCE_MAX_BYTES: expected an integer <= 262144 "
+        f"(got {SCRIPT_SOURCE_MAX_BYTES!r})."
+    )
+SCRIPT_LOG_BYTES_PER_DAY = env_int("SCRIPT_LOG_BYTES_PER_DAY", 1_000_000, minimum=0)
+# Failures in a row after which a mount is taken off its agent (a success resets the count).
+SCRIPT_STRIKES_TO_UNMOUNT = env_int("SCRIPT_STRIKES_TO_UNMOUNT", 5, minimum=1)
+# Zygotes of the process-wide sandbox (0: one per core) and calls of one owner per fork.
+SCRIPT_SANDBOX_WORKERS = env_int("SCRIPT_SANDBOX_WORKERS", 0, minimum=0)
+SCRIPT_SANDBOX_BATCH = env_int("SCRIPT_SANDBOX_BATCH", 16, minimum=1)
+
+# --- Simulations: orchestrator, world cache, runs (simulations/) ------------------------------
+# How long a cached world (Redis) outlives its last use; PostgreSQL checkpoints are the truth.
+SIMULATION_CACHE_TTL_SECONDS = env_int("SIMULATION_CACHE_TTL_SECONDS", 24 * 60 * 60, minimum=60)
+# The most ticks one run (API, admin or schedule) may ask for.
+SIMULATION_MAX_TICKS_PER_RUN = env_int("SIMULATION_MAX_TICKS_PER_RUN", 10_000, minimum=1)
+# A run that finds its simulation busy (another run holds the lock) retries after this delay.
+SIMULATION_BUSY_RETRY_SECONDS = env_int("SIMULATION_BUSY_RETRY_SECONDS", 5, minimum=1)
+SIMULATION_BUSY_MAX_RETRIES = env_int("SIMULATION_BUSY_MAX_RETRIES", 720, minimum=0)
+# Redis broker: a task whose worker died unacknowledged is delivered again after this many
+# seconds. Runs resume from their DayRun, and a duplicate delivery of a running one waits on
+# the simulation's lock, so a short value only costs retries. The unacked bookkeeping keys are
+# per queue so that test runs sharing a Redis database never restore each other's tasks.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked",
+    "unacked_index_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_index",
+    "unacked_mutex_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_mutex",
+}

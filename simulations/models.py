@@ -134,6 +134,9 @@ class Shock(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    applied_tick = models.BigIntegerField(
+        null=True, blank=True,
+        help_text="The tick it took effect from (later than start_tick if it arrived late).")
 
     class Meta:
         ordering = ["simulation", "start_tick", "id"]
@@ -152,6 +155,12 @@ class DayRun(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
         NOOP = "noop", "Nothing to do"
+        STOPPED = "stopped", "Stopped (paused, archived or reset)"
+
+    class Mode(models.TextChoices):
+        DAY = "day", "A day"
+        FILL = "fill", "Fill the day"
+        TICKS = "ticks", "N ticks"
 
     class Via(models.TextChoices):
         ADMIN = "admin", "Admin"
@@ -177,6 +186,9 @@ class DayRun(models.Model):
                                          on_delete=models.SET_NULL, related_name="+")
     end_checkpoint = models.ForeignKey(Checkpoint, null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="+")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.DAY)
+    schedule = models.ForeignKey("Schedule", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="day_runs")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -184,6 +196,42 @@ class DayRun(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["simulation", "-created_at"])]
+        constraints = [
+            # A redelivered scheduled task finds its run by task id instead of making another.
+            models.UniqueConstraint(fields=["task_id"], condition=~models.Q(task_id=""),
+                                    name="dayrun_unique_task_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.simulation}: {self.ticks_requested} ticks from {self.expected_tick}"
+
+
+class Schedule(models.Model):
+    """A recurring run of a simulation, mirrored into one django-celery-beat PeriodicTask."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", "Every day at a UTC time"
+        INTERVAL = "interval", "Every N minutes"
+
+    simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE,
+                                   related_name="schedules")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    time_utc = models.TimeField(null=True, blank=True, help_text="daily: HH:MM (UTC).")
+    every_minutes = models.PositiveIntegerField(null=True, blank=True,
+                                                help_text="interval: minutes between runs.")
+    ticks = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Ticks per run; empty: a whole day (the simulation's ticks per day).")
+    enabled = models.BooleanField(default=True)
+    periodic_task = models.OneToOneField("django_celery_beat.PeriodicTask", null=True,
+                                         blank=True, on_delete=models.SET_NULL,
+                                         related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["simulation", "id"]
+
+    def __str__(self) -> str:
+        when = (f"daily at {self.time_utc:%H:%M} UTC" if self.kind == self.Kind.DAILY
+                else f"every {self.every_minutes} min")
+        return f"{self.simulation}: {self.ticks or 'a day of'} ticks {when}"

@@ -1,0 +1,138 @@
+"""Runs: a DayRun records a request to advance (who, how many ticks, from which tick) and is
+executed by a Celery task; redelivered or duplicated tasks resume or find nothing to do."""
+
+from __future__ import annotations
+
+import uuid
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from simulations.locks import simulation_lock
+from simulations.models import Checkpoint, DayRun, Schedule, Simulation
+from simulations.orchestrator.advance import Progress, simulation_advance
+
+FINAL = (DayRun.Outcome.SUCCEEDED, DayRun.Outcome.FAILED, DayRun.Outcome.NOOP,
+         DayRun.Outcome.STOPPED)
+
+
+def run_ticks_resolve(*, simulation: Simulation, mode: str, ticks: int | None) -> int:
+    """How many ticks a request means: a day (default: ticks per day), the rest of the
+    current day (fill), or exactly N."""
+    if mode == DayRun.Mode.FILL:
+        if ticks is not None:
+            raise ValidationError({"ticks": ValidationError(
+                "Filling the day runs the ticks left in it; do not give ticks.",
+                code="not_allowed")})
+        return simulation.ticks_left_in_day
+    if ticks is None:
+        if mode == DayRun.Mode.TICKS:
+            raise ValidationError({"ticks": ValidationError("Required.", code="required")})
+        return simulation.ticks_per_day
+    limit = settings.SIMULATION_MAX_TICKS_PER_RUN
+    if not 1 <= ticks <= limit:
+        raise ValidationError({"ticks": ValidationError(
+            f"Between 1 and {limit}.", code="out_of_range")})
+    return ticks
+
+
+def _check_runnable(simulation: Simulation) -> None:
+    if simulation.archived_at is not None:
+        raise ValidationError({"simulation": ValidationError(
+            "The simulation is archived.", code="archived")})
+    if simulation.status != Simulation.Status.RUNNING:
+        raise ValidationError({"status": ValidationError(
+            f"The simulation is {simulation.status}; resume it first.", code="not_running")})
+
+
+def day_run_request(*, simulation_id: int, mode: str = DayRun.Mode.DAY, ticks: int | None = None,
+                    requested_by_id: int | None = None,
+                    via: str = DayRun.Via.ADMIN) -> DayRun:
+    """Record a run from the simulation's current tick and queue it once committed. Two
+    requests made at the same tick both expect that tick: the second finds it stale."""
+    from simulations.tasks import run_day, run_ticks  # the tasks module imports this one
+
+    simulation = Simulation.objects.get(pk=simulation_id)
+    _check_runnable(simulation)
+    count = run_ticks_resolve(simulation=simulation, mode=mode, ticks=ticks)
+    task_id = str(uuid.uuid4())
+    with transaction.atomic():
+        run = DayRun.objects.create(
+            simulation=simulation, requested_by_id=requested_by_id, requested_via=via,
+            task_id=task_id, expected_tick=simulation.tick, ticks_requested=count, mode=mode)
+        task = run_ticks if mode == DayRun.Mode.TICKS else run_day
+        task.apply_async_on_commit(args=[run.pk], task_id=task_id)
+    return run
+
+
+def day_run_execute(*, day_run_id: int, progress: Progress | None = None) -> DayRun:
+    """Run (or resume) a DayRun. Raises SimulationBusy when another run holds the lock."""
+    run = DayRun.objects.get(pk=day_run_id)
+    if run.outcome in FINAL:
+        return run
+    with simulation_lock(simulation_id=run.simulation_id):
+        run.refresh_from_db()  # under the lock: what the last holder left
+        if run.outcome in FINAL:
+            return run
+        start = run.expected_tick + run.ticks_done
+        remaining = run.ticks_requested - run.ticks_done
+        tick = Simulation.objects.values_list("tick", flat=True).get(pk=run.simulation_id)
+        if remaining == 0:  # the last tick committed, then the worker died
+            return _finish(run, DayRun.Outcome.SUCCEEDED)
+        if tick != start:
+            error = "" if run.ticks_done == 0 else f"The simulation moved to tick {tick}."
+            outcome = DayRun.Outcome.NOOP if run.ticks_done == 0 else DayRun.Outcome.STOPPED
+            return _finish(run, outcome, error=error)
+        start_checkpoint = (Checkpoint.objects.filter(simulation_id=run.simulation_id,
+                                                      tick=start)
+                            .values_list("pk", flat=True).first())
+        DayRun.objects.filter(pk=run.pk).update(
+            outcome=DayRun.Outcome.RUNNING,
+            started_at=Coalesce("started_at", timezone.now()),
+            start_tick=Coalesce("start_tick", start),
+            start_checkpoint_id=Coalesce("start_checkpoint_id", start_checkpoint))
+        try:
+            result = simulation_advance(
+                simulation_id=run.simulation_id, expected_tick=start, ticks=remaining,
+                day_run_id=run.pk, day_run_done=run.ticks_done, progress=progress)
+        except SoftTimeLimitExceeded:
+            raise  # the task goes on in a new delivery, from the last committed tick
+        except Exception as exc:
+            run.refresh_from_db()
+            _finish(run, DayRun.Outcome.FAILED, error=f"{type(exc).__name__}: {exc}")
+            raise
+        run.refresh_from_db()
+        run.script_versions = {**run.script_versions, **result.versions_in_force}
+        outcome = {"advanced": DayRun.Outcome.SUCCEEDED, "stale": DayRun.Outcome.NOOP,
+                   "stopped": DayRun.Outcome.STOPPED}[result.outcome]
+        return _finish(run, outcome)
+
+
+def _finish(run: DayRun, outcome: str, error: str = "") -> DayRun:
+    run.outcome = outcome
+    run.error = error[:10_000]
+    run.finished_at = timezone.now()
+    run.save(update_fields=["outcome", "error", "finished_at", "script_versions"])
+    return run
+
+
+def schedule_fire(*, schedule_id: int, task_id: str,
+                  progress: Progress | None = None) -> DayRun | None:
+    """A beat firing: skipped (None) when the schedule is off or the simulation is not
+    running. The task id makes it idempotent: a redelivery resumes the same run."""
+    schedule = Schedule.objects.select_related("simulation").get(pk=schedule_id)
+    simulation = schedule.simulation
+    if (not schedule.enabled or simulation.status != Simulation.Status.RUNNING
+            or simulation.archived_at is not None):
+        return None
+    mode = DayRun.Mode.FILL if schedule.ticks is None else DayRun.Mode.TICKS
+    run, _ = DayRun.objects.get_or_create(task_id=task_id, defaults={
+        "simulation": simulation, "requested_via": DayRun.Via.SCHEDULE, "schedule": schedule,
+        "expected_tick": simulation.tick, "mode": mode,
+        "ticks_requested": run_ticks_resolve(simulation=simulation, mode=mode,
+                                             ticks=schedule.ticks)})
+    return day_run_execute(day_run_id=run.pk, progress=progress)

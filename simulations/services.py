@@ -1,0 +1,172 @@
+"""Writes to simulations (the orchestrator's are in `simulations.orchestrator`): create,
+pause, resume, archive, reset, shocks and claims. One transaction each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from history.models import AgentSnapshot, LedgerEntry, TickAggregate, TickAudit, TickLog, Trade
+from simulations.engine import World
+from simulations.engine.config import Config
+from simulations.engine.schema import AGENT_TYPES
+from simulations.engine.shocks import validate_shock
+from simulations.locks import SimulationBusy, simulation_lock
+from simulations.models import Agent, Checkpoint, Shock, Simulation
+from simulations.orchestrator.worlds import public_state
+from simulations.world_cache import world_cache_forget, world_cache_store
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def simulation_create(*, name: str, scenario: str = "baseline", config: dict | None = None,
+                      seed: int = 0, ticks_per_day: int = 4, max_agents_per_user: int = 3,
+                      status: str = Simulation.Status.PAUSED,
+                      created_by_id: int | None = None) -> Simulation:
+    """Build the world (the engine validates scenario, config and seed: ConfigError names the
+    field), its claimable agents and the tick-0 checkpoint."""
+    world = World.create(scenario, config or {}, seed)
+    blob, digest = world.to_bytes(), world.state_hash()
+    try:
+        with transaction.atomic():
+            simulation = Simulation.objects.create(
+                name=name, scenario=scenario, config=config or {}, seed=seed, status=status,
+                ticks_per_day=ticks_per_day, max_agents_per_user=max_agents_per_user,
+                created_by_id=created_by_id)
+            Agent.objects.bulk_create(
+                [Agent(simulation=simulation, agent_type=agent_type, engine_id=engine_id)
+                 for agent_type in AGENT_TYPES
+                 for _, engine_id in world.agent_refs(agent_type)], batch_size=5000)
+            Checkpoint.objects.create(simulation=simulation, tick=0,
+                                      kind=Checkpoint.Kind.DAY_END, state=blob,
+                                      state_hash=digest, size_bytes=len(blob))
+    except IntegrityError as exc:
+        if Simulation.objects.filter(name=name).exists():
+            raise _error("name", "A simulation with this name exists.", "unique") from exc
+        raise
+    state = public_state(simulation_id=simulation.pk, world=world, state_hash=digest)
+    world_cache_store(simulation_id=simulation.pk, tick=0, state_hash=digest, blob=blob,
+                      state=state)
+    return simulation
+
+
+def simulations_pause(*, simulation_ids: list[int]) -> int:
+    """Running -> paused. A run in progress stops before its next tick commits."""
+    return Simulation.objects.filter(
+        pk__in=simulation_ids, status=Simulation.Status.RUNNING, archived_at__isnull=True,
+    ).update(status=Simulation.Status.PAUSED, updated_at=timezone.now())
+
+
+def simulations_resume(*, simulation_ids: list[int]) -> int:
+    return Simulation.objects.filter(
+        pk__in=simulation_ids, status=Simulation.Status.PAUSED, archived_at__isnull=True,
+    ).update(status=Simulation.Status.RUNNING, updated_at=timezone.now())
+
+
+def simulations_archive(*, simulation_ids: list[int]) -> int:
+    """Archived simulations are hidden, never run, and their schedules are switched off. The
+    rows, checkpoints and history stay (destroying them is a database task, not a click)."""
+    from simulations.schedules import schedules_disable  # schedules imports this module
+
+    with transaction.atomic():
+        ids = list(Simulation.objects.filter(pk__in=simulation_ids, archived_at__isnull=True)
+                   .values_list("pk", flat=True))
+        Simulation.objects.filter(pk__in=ids).update(
+            archived_at=timezone.now(), status=Simulation.Status.FINISHED,
+            updated_at=timezone.now())
+        schedules_disable(simulation_ids=ids)
+    for simulation_id in ids:
+        world_cache_forget(simulation_id=simulation_id)
+    return len(ids)
+
+
+def simulation_reset(*, simulation_id: int, day: int) -> int:
+    """Back to the checkpoint at the end of `day` (0: the initial state). Later checkpoints and
+    history rows are deleted; shocks applied later become pending again (they apply anew at
+    the same ticks unless an operator deletes them). Returns the tick it went back to."""
+    simulation = Simulation.objects.get(pk=simulation_id)
+    target = day * simulation.ticks_per_day
+    if day < 0 or target > simulation.tick:
+        raise _error("day", f"A finished day between 0 and {simulation.day} is required.",
+                     "out_of_range")
+    checkpoint = Checkpoint.objects.filter(simulation_id=simulation_id, tick=target,
+                                           kind=Checkpoint.Kind.DAY_END).only("pk").first()
+    if checkpoint is None:
+        raise _error("day", f"No day-end checkpoint at tick {target}.", "missing_checkpoint")
+    try:
+        with simulation_lock(simulation_id=simulation_id):
+            return _reset_locked(simulation_id, target)
+    except SimulationBusy as exc:
+        raise _error("simulation", "A run is in progress; pause the simulation and retry.",
+                     "busy") from exc
+
+
+def _reset_locked(simulation_id: int, target: int) -> int:
+    current = Simulation.objects.values_list("tick", flat=True).get(pk=simulation_id)
+    with transaction.atomic():
+        if Simulation.objects.filter(pk=simulation_id, tick=current).update(
+                tick=target, updated_at=timezone.now()) != 1:
+            raise _error("simulation", "The simulation moved; retry.", "busy")
+        Checkpoint.objects.filter(simulation_id=simulation_id, tick__gt=target).delete()
+        # The archive is append-only for everyone but a reset: these ticks never happened.
+        for model in (TickLog, Trade, LedgerEntry, TickAggregate, TickAudit, AgentSnapshot):
+            model.objects.filter(simulation_id=simulation_id, tick__gt=target).delete()
+        Shock.objects.filter(simulation_id=simulation_id, status=Shock.Status.APPLIED,
+                             applied_tick__gt=target).update(
+            status=Shock.Status.PENDING, applied_at=None, applied_tick=None)
+    world_cache_forget(simulation_id=simulation_id, ticks=range(target + 1, current + 1))
+    return target
+
+
+def shock_create(*, simulation_id: int, spec: dict[str, Any],
+                 created_by_id: int | None = None) -> Shock:
+    """Validated by the engine against the simulation's size and current tick (ConfigError
+    names the field); applied by the orchestrator when its start tick comes."""
+    simulation = Simulation.objects.get(pk=simulation_id)
+    if simulation.archived_at is not None:
+        raise _error("simulation", "The simulation is archived.", "archived")
+    config = Config.build(simulation.scenario, simulation.config)
+    clean = validate_shock(spec, config.n_households, config.n_firms, simulation.tick)
+    return Shock.objects.create(
+        simulation=simulation, shock_type=clean["type"], target=clean["target"],
+        params=clean["params"], start_tick=clean["start_tick"],
+        duration_ticks=clean["duration_ticks"], created_by_id=created_by_id)
+
+
+def agent_claim(*, simulation_id: int, agent_id: int, user_id: int) -> Agent:
+    """A user takes a free agent, within the simulation's per-user limit. The user's row lock
+    serialises their claims, so two at once cannot both pass the limit."""
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().only("pk").get(pk=user_id)
+        agent = Agent.objects.select_related("simulation").get(pk=agent_id,
+                                                               simulation_id=simulation_id)
+        simulation = agent.simulation
+        if simulation.archived_at is not None:
+            raise _error("simulation", "The simulation is archived.", "archived")
+        if agent.owner_id == user_id:
+            return agent
+        owned = Agent.objects.filter(simulation_id=simulation_id, owner_id=user_id).count()
+        if owned >= simulation.max_agents_per_user:
+            raise _error("agent", f"At most {simulation.max_agents_per_user} agents per user "
+                         "in this simulation.", "limit")
+        now = timezone.now()
+        if Agent.objects.filter(pk=agent_id, owner__isnull=True).update(
+                owner_id=user_id, claimed_at=now) != 1:
+            raise _error("agent", "Another user has claimed this agent.", "taken")
+    agent.owner_id, agent.claimed_at = user_id, now
+    return agent
+
+
+def agents_release(*, agent_ids: list[int], user_id: int | None = None) -> int:
+    """Free agents (a user's own, or any when user_id is None: operators)."""
+    rows = Agent.objects.filter(pk__in=agent_ids, owner__isnull=False)
+    if user_id is not None:
+        rows = rows.filter(Q(owner_id=user_id))
+    return rows.update(owner=None, claimed_at=None)

@@ -1,0 +1,67 @@
+"""Celery tasks: ids in, one service call. Retries live here: a run that finds its simulation
+locked by another waits and tries again; a soft time limit hands the rest of the run to a new
+delivery (it resumes from the last committed tick)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
+from simulations.locks import SimulationBusy
+from simulations.models import DayRun
+from simulations.orchestrator import day_run_execute, schedule_fire
+
+RUN_OPTIONS: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,  # a worker that dies mid-run leaves the message to be delivered again
+    "max_retries": settings.SIMULATION_BUSY_MAX_RETRIES,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+}
+
+
+def _progress(task: Task):
+    def report(current: int, total: int) -> None:
+        task.update_state(state="PROGRESS", meta={"current": current, "total": total})
+    return report
+
+
+def _summary(run: DayRun | None) -> dict[str, Any]:
+    if run is None:
+        return {"outcome": "skipped"}
+    return {"day_run": run.pk, "outcome": run.outcome, "ticks_done": run.ticks_done,
+            "total": run.ticks_requested, "end_tick": run.end_tick}
+
+
+def _execute(task: Task, call: Any) -> dict[str, Any]:
+    try:
+        return _summary(call())
+    except SimulationBusy as exc:
+        raise task.retry(exc=exc, countdown=settings.SIMULATION_BUSY_RETRY_SECONDS) from exc
+    except SoftTimeLimitExceeded as exc:
+        raise task.retry(exc=exc, countdown=0) from exc
+
+
+@shared_task(name="simulations.run_day", **RUN_OPTIONS)
+def run_day(self: Task, day_run_id: int) -> dict[str, Any]:
+    """A day (or the rest of one) recorded as a DayRun."""
+    return _execute(self, lambda: day_run_execute(day_run_id=day_run_id,
+                                                  progress=_progress(self)))
+
+
+@shared_task(name="simulations.run_ticks", **RUN_OPTIONS)
+def run_ticks(self: Task, day_run_id: int) -> dict[str, Any]:
+    """N ticks recorded as a DayRun (they may cross day boundaries)."""
+    return _execute(self, lambda: day_run_execute(day_run_id=day_run_id,
+                                                  progress=_progress(self)))
+
+
+@shared_task(name="simulations.run_scheduled", **RUN_OPTIONS)
+def run_scheduled(self: Task, schedule_id: int) -> dict[str, Any]:
+    """A beat firing of a Schedule; its task id is the run's idempotency key."""
+    return _execute(self, lambda: schedule_fire(schedule_id=schedule_id,
+                                                task_id=self.request.id,
+                                                progress=_progress(self)))

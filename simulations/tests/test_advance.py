@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from history.models import AgentSnapshot, TickAggregate, TickAudit
+from simulations.models import Checkpoint, Simulation
+from simulations.orchestrator import simulation_advance
+from simulations.tests.conftest import engine_hashes
+from simulations.world_cache import world_cache_state
+
+pytestmark = pytest.mark.django_db
+
+
+def _hashes(simulation_id: int) -> list[str]:
+    return list(TickAudit.objects.filter(simulation_id=simulation_id).order_by("tick")
+                .values_list("state_hash", flat=True))
+
+
+def test_advance_commits_each_tick_with_history_and_matches_the_engine_alone(simulation):
+    result = simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=6)
+    assert (result.outcome, result.ticks_done, result.end_tick) == ("advanced", 6, 6)
+    simulation.refresh_from_db()
+    assert simulation.tick == 6
+    assert _hashes(simulation.pk) == engine_hashes(6)
+    assert TickAudit.objects.filter(simulation=simulation, all_passed=True).count() == 6
+    assert list(TickAggregate.objects.filter(simulation=simulation).values_list("day", flat=True)
+                .order_by("tick")) == [1, 1, 1, 1, 2, 2]
+
+
+def test_checkpoints_keep_day_ends_and_only_the_latest_tick(simulation):
+    simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=6)
+    rows = list(Checkpoint.objects.filter(simulation=simulation).order_by("tick")
+                .values_list("tick", "kind"))
+    assert rows == [(0, "day_end"), (4, "day_end"), (6, "latest")]
+    assert AgentSnapshot.objects.filter(simulation_id=simulation.pk, day=1).count() == 215
+
+
+def test_advance_with_stale_tick_changes_nothing(simulation):
+    simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=2)
+    result = simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=2)
+    assert (result.outcome, result.ticks_done) == ("stale", 0)
+    assert Simulation.objects.get(pk=simulation.pk).tick == 2
+    assert TickAudit.objects.filter(simulation_id=simulation.pk).count() == 2
+
+
+def test_a_paused_simulation_does_not_advance(simulation):
+    Simulation.objects.filter(pk=simulation.pk).update(status="paused")
+    result = simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=2)
+    assert result.outcome == "stopped"
+    assert Simulation.objects.get(pk=simulation.pk).tick == 0
+
+
+def test_the_next_run_uses_the_cached_world_and_after_a_flush_the_checkpoint(
+        simulation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the cache is written on commit
+        first = simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=2)
+    assert first.source == "cache"  # stored by simulation_create
+    assert world_cache_state(simulation_id=simulation.pk)["tick"] == 2
+    second = simulation_advance(simulation_id=simulation.pk, expected_tick=2, ticks=2)
+    assert second.source == "cache"
+    cache.delete_pattern("*")
+    third = simulation_advance(simulation_id=simulation.pk, expected_tick=4, ticks=2)
+    assert third.source == "checkpoint"
+    assert _hashes(simulation.pk) == engine_hashes(6)
+
+
+def test_a_cached_world_that_disagrees_with_postgresql_is_not_used(
+        simulation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=1)
+    key = f"sim:{simulation.pk}:world:1"
+    _, blob = cache.get(key)
+    cache.set(key, ("0" * 64, blob))  # e.g. left by a run that was later reset
+    result = simulation_advance(simulation_id=simulation.pk, expected_tick=1, ticks=1)
+    assert result.source == "checkpoint"
