@@ -59,8 +59,11 @@ def simulation_advance(*, simulation_id: int, expected_tick: int, ticks: int,
         out.seconds["load"] += time.perf_counter() - started
         try:
             for _ in range(ticks):
+                logs = () if out.ticks_done else (
+                    ("info", f"world loaded from the {out.source} of tick {expected_tick}",
+                     {"source": out.source, "day_run_id": day_run_id}),)
                 out.last_checkpoint_id = _one_tick(sim, world, out, day_run_id,
-                                                   day_run_done + out.ticks_done)
+                                                   day_run_done + out.ticks_done, logs)
                 out.ticks_done += 1
                 out.end_tick = world.tick
                 if progress is not None:
@@ -75,7 +78,7 @@ def simulation_advance(*, simulation_id: int, expected_tick: int, ticks: int,
 
 
 def _one_tick(sim: Simulation, world: World, out: AdvanceResult, day_run_id: int | None,
-              day_run_done: int) -> int:
+              day_run_done: int, logs: tuple) -> int:
     seconds = out.seconds
     before = world.tick
     mark = time.perf_counter()
@@ -102,7 +105,7 @@ def _one_tick(sim: Simulation, world: World, out: AdvanceResult, day_run_id: int
     checkpoint_id = tick_commit(TickInput(
         simulation_id=sim.pk, ticks_per_day=sim.ticks_per_day, expected_tick=before,
         world=world, result=result, blob=blob, run=run, shocks=shocks, day_run_id=day_run_id,
-        day_run_done=day_run_done))
+        day_run_done=day_run_done, logs=logs))
     seconds["commit"] += time.perf_counter() - mark
     return checkpoint_id
 

@@ -36,6 +36,7 @@ class TickInput:
     shocks: list[tuple[int, int]]  # (shock id, tick it takes effect from)
     day_run_id: int | None
     day_run_done: int  # DayRun.ticks_done before this tick
+    logs: tuple[tuple[str, str, dict], ...] = ()  # the orchestrator's own lines
 
 
 def day_of_tick(tick: int, ticks_per_day: int) -> int:
@@ -59,7 +60,7 @@ def tick_commit(tick: TickInput) -> int:
             raise TickConflict(f"simulation {sim_id} is no longer running at tick "
                                f"{tick.expected_tick}")
         history_ingest_tick(simulation_id=sim_id, day=day, result=result,
-                            logs=_shock_logs(tick.shocks))
+                            logs=[*tick.logs, *_shock_logs(tick.shocks)])
         scripting.scripts_record_tick(simulation_id=sim_id, tick=result.tick, run=tick.run,
                                       rejected=list(result.rejected))
         # Retention: day-end checkpoints are kept, of the others only the latest.

@@ -1,0 +1,107 @@
+"""Fault tests against real PostgreSQL, Redis and live Celery worker processes (issue 5, item 8):
+duplicated deliveries, concurrent requests, a killed worker and a flushed cache."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.cache import cache
+
+from econsim_project.testing import LiveWorker
+from history.models import TickAudit, TickLog
+from simulations.models import DayRun, Simulation
+from simulations.orchestrator import day_run_request
+from simulations.tasks import run_day
+from simulations.tests.conftest import engine_hashes, make_simulation
+
+pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def _wait(predicate, timeout: float = 90, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _final(run: DayRun) -> bool:
+    run.refresh_from_db()
+    return run.outcome not in (DayRun.Outcome.QUEUED, DayRun.Outcome.RUNNING)
+
+
+def _audit(simulation_id: int) -> list[tuple[int, str, bool]]:
+    return list(TickAudit.objects.filter(simulation_id=simulation_id).order_by("tick")
+                .values_list("tick", "state_hash", "all_passed"))
+
+
+def _assert_exact(simulation_id: int, ticks: int) -> None:
+    """Every tick 1..ticks committed once, invariants intact, same world as the engine alone."""
+    assert Simulation.objects.get(pk=simulation_id).tick == ticks
+    rows = _audit(simulation_id)
+    assert [r[0] for r in rows] == list(range(1, ticks + 1))
+    assert all(r[2] for r in rows)
+    assert [r[1] for r in rows] == engine_hashes(ticks)
+
+
+@pytest.fixture(autouse=True)
+def _quick_busy_retry(monkeypatch):
+    """Workers started by these tests retry a busy simulation after 1 s, not 5."""
+    monkeypatch.setenv("SIMULATION_BUSY_RETRY_SECONDS", "1")
+
+
+@pytest.fixture
+def second_worker(celery_live_worker):
+    worker = LiveWorker()
+    worker.name = worker.name.replace("test-", "test2-", 1)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def test_a_duplicated_run_and_a_concurrent_request_advance_exactly_one_day(
+        celery_live_worker, second_worker):
+    simulation = make_simulation(ticks_per_day=12)
+    run = day_run_request(simulation_id=simulation.pk)
+    duplicate = run_day.apply_async(args=[run.pk])  # a redelivery of the same run
+    other = day_run_request(simulation_id=simulation.pk)  # a second click, same tick
+    _wait(lambda: _final(run) and _final(other), what="the runs")
+    assert duplicate.get(timeout=90)["day_run"] == run.pk
+    assert (run.outcome, run.ticks_done) == (DayRun.Outcome.SUCCEEDED, 12)
+    assert (other.outcome, other.ticks_done) == (DayRun.Outcome.NOOP, 0)
+    _assert_exact(simulation.pk, 12)
+
+
+def test_killing_the_worker_mid_day_loses_and_doubles_no_tick(celery_live_worker,
+                                                              monkeypatch):
+    simulation = make_simulation(ticks_per_day=40)
+    run = day_run_request(simulation_id=simulation.pk)
+    _wait(lambda: Simulation.objects.get(pk=simulation.pk).tick >= 4, what="a few ticks")
+    celery_live_worker.kill()
+    killed_at = Simulation.objects.get(pk=simulation.pk).tick
+    assert 4 <= killed_at < 40  # killed in the middle of the day
+    # The unacknowledged message comes back once its visibility timeout has passed.
+    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "2")
+    time.sleep(2.5)
+    celery_live_worker.start()
+    _wait(lambda: _final(run), what="the resumed run")
+    assert (run.outcome, run.ticks_done, run.end_tick) == (DayRun.Outcome.SUCCEEDED, 40, 40)
+    _assert_exact(simulation.pk, 40)
+
+
+def test_a_flushed_cache_between_two_days_changes_no_result(celery_live_worker):
+    simulation = make_simulation(ticks_per_day=4)
+    day1 = day_run_request(simulation_id=simulation.pk)
+    _wait(lambda: _final(day1), what="day 1")
+    assert cache.get(f"sim:{simulation.pk}:world:4") is not None
+    cache.delete_pattern("*")  # FLUSHALL of this run's keys (others share the server)
+    day2 = day_run_request(simulation_id=simulation.pk)
+    _wait(lambda: _final(day2), what="day 2")
+    assert day2.outcome == DayRun.Outcome.SUCCEEDED
+    loaded = TickLog.objects.filter(simulation_id=simulation.pk,
+                                    message__startswith="world loaded")
+    assert dict(loaded.values_list("tick", "context__source")) == {1: "cache",
+                                                                  5: "checkpoint"}
+    _assert_exact(simulation.pk, 8)
