@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ def test_baseline_rows_carry_the_aggregates() -> None:
     out = list(rows("baseline", 2, 3, parse_sets(["n_households=200", "n_firms=10",
                                                   "n_banks=2"])))
     assert len(out) == 2
+    json.dumps(out, allow_nan=False)  # what `simulate --json` prints
     for key in ("gdp", "cpi", "unemployment_rate", "avg_wage", "loans", "bankruptcies",
                 "deposits", "government_debt"):
         assert key in out[0]
