@@ -9,6 +9,7 @@ from accounts.urls import api_urlpatterns as accounts_api
 from econsim_project import views
 from llm.urls import api_urlpatterns as llm_api
 from ops.api import HealthApi
+from scripts_lib.urls import api_urlpatterns as scripts_api
 
 admin.site.site_header = "EconSim operator console"
 admin.site.site_title = "EconSim"
@@ -20,6 +21,8 @@ api_urlpatterns = [
     *llm_api,
     path("health/", HealthApi.as_view(), name="api-health"),
     path("simulations/<int:simulation_id>/history/", include("history.urls")),
+    path("", include("simulations.urls")),
+    *scripts_api,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
