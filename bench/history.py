@@ -72,6 +72,7 @@ def bench_ingestion(sim_real: Simulation, sim_raw: Simulation, households: int,
     results = world.run(ticks)
     real_s = raw_s = 0.0
     real_rows = raw_rows = 0
+    wal_start = _wal_lsn()
     for result in results:
         # Raw: the same rows, encoded before the clock starts; only COPY and commit count.
         ledger = [encode_rows(c, n) for _, c, n in posting_columns(sim_raw.pk, result.tick,
@@ -91,12 +92,28 @@ def bench_ingestion(sim_real: Simulation, sim_raw: Simulation, households: int,
             _raw_copy(Trade, TRADE_COLUMNS, trades)
         raw_s += time.perf_counter() - started
         raw_rows += stats.ledger_entries + stats.trades
+    wal_per_row = _wal_bytes_since(wal_start) / (real_rows + raw_rows)
     real_rate, raw_rate = real_rows / real_s, raw_rows / raw_s
     print(f"ingestion: {ticks} engine ticks of {households} households, "
           f"{real_rows} ledger+trade rows")
     print(f"  real path (history_ingest_tick) {real_rate:>12,.0f} rows/s")
     print(f"  raw COPY of the same rows       {raw_rate:>12,.0f} rows/s")
-    print(f"  ratio real/raw                  {real_rate / raw_rate:>12.2f}x", flush=True)
+    print(f"  ratio real/raw                  {real_rate / raw_rate:>12.2f}x")
+    # A row is ~100 bytes; much more WAL per row means index pages logged whole
+    # (full-page writes after each checkpoint): the cost of the per-agent indexes.
+    print(f"  WAL written per row             {wal_per_row:>12,.0f} bytes", flush=True)
+
+
+def _wal_lsn() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        return cursor.fetchone()[0]
+
+
+def _wal_bytes_since(lsn: str) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", [lsn])
+        return float(cursor.fetchone()[0])
 
 
 def _secondary_indexes() -> list[tuple[str, str]]:
@@ -218,7 +235,8 @@ def bench_brin(sim: Simulation, ticks: int, repeat: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000_000, help="ledger rows to query")
+    parser.add_argument("--rows", type=int, default=10_000_000,
+                        help="ledger rows to query (0: ingestion only)")
     parser.add_argument("--query-ticks", type=int, default=1000,
                         help="ticks the loaded rows span")
     parser.add_argument("--households", type=int, default=20_000, help="engine size (ingest)")
@@ -237,11 +255,13 @@ def main() -> None:
     try:
         # Load first: an empty table gets the fast index rebuild, and ingestion then runs
         # against an archive of `--rows` entries, as a long-running platform's would.
-        load_ledger(sims[2], args.rows, args.query_ticks)
+        if args.rows:
+            load_ledger(sims[2], args.rows, args.query_ticks)
         if not args.skip_ingest:
             bench_ingestion(sims[0], sims[1], args.households, args.ticks)
-        bench_queries(sims[2], args.rows, args.query_ticks, args.repeat, args.offset_repeat,
-                      args.brin)
+        if args.rows:
+            bench_queries(sims[2], args.rows, args.query_ticks, args.repeat,
+                          args.offset_repeat, args.brin)
     finally:
         if not args.keep:
             ids = [s.pk for s in sims]

@@ -68,3 +68,12 @@ def test_default_page_size_and_no_next_on_the_last_page(archived, operator, clie
     assert [r["tick"] for r in body["results"]] == [1, 2]
     body = client_for(operator).get(body["next"]).json()
     assert [r["tick"] for r in body["results"]] == [3, 4] and body["next"] is None
+
+
+@pytest.mark.parametrize("table", ["ledger", "trades", "tick_logs", "snapshots"])
+def test_a_page_costs_three_queries_whatever_its_size(archived, owner, client_for,
+                                                      django_assert_num_queries, table):
+    client = client_for(owner)  # authenticated without a query: force_authenticate
+    with django_assert_num_queries(3):  # the simulation, the user's agents, the page
+        body = client.get(history_url(archived, table), {"limit": 500}).json()
+    assert body["results"]
