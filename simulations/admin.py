@@ -1,14 +1,189 @@
-from django.contrib import admin
+"""The operator console: simulations with parameterised actions (run a day, fill the day,
+run N ticks, pause, resume, apply a shock, reset to a day, archive), a live detail page and
+the schedules inline. Every action goes through a service and says what it did."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+
+from simulations import selectors, services
+from simulations.admin_forms import (
+    ConfirmForm,
+    ResetForm,
+    RunForm,
+    ShockForm,
+    SimulationAddForm,
+    TicksForm,
+    form_errors_from,
+    shock_spec,
+)
+from simulations.admin_schedules import ScheduleInline
+from simulations.engine import ConfigError
+from simulations.locks import simulation_locked
 from simulations.models import Agent, Checkpoint, DayRun, Shock, Simulation
+from simulations.orchestrator import day_run_request
+
+Handler = Callable[[list[Simulation], dict[str, Any]], str]
+
+
+def _parameter_page(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet,
+                    form_class: type[forms.Form], title: str,
+                    handle: Handler) -> HttpResponse | None:
+    """Django's intermediate-page pattern (like delete_selected): show the form, and on
+    `apply` run the service; errors from the service or the engine land on their field."""
+    simulations = list(queryset)
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        try:
+            model_admin.message_user(request, handle(simulations, form.cleaned_data),
+                                     messages.SUCCESS)
+            return None
+        except (ValidationError, ConfigError) as exc:
+            form_errors_from(form, exc)
+    context = {**model_admin.admin_site.each_context(request), "title": title, "form": form,
+               "simulations": simulations, "action": request.POST.get("action"),
+               "opts": model_admin.model._meta}
+    return TemplateResponse(request, "admin/simulations/action_form.html", context)
+
+
+def _queue(simulations: list[Simulation], request: HttpRequest, mode: str,
+           ticks: int | None) -> str:
+    runs = [day_run_request(simulation_id=s.pk, mode=mode, ticks=ticks,
+                            requested_by_id=request.user.pk, via=DayRun.Via.ADMIN)
+            for s in simulations]
+    detail = ", ".join(f"{r.simulation.name}: {r.ticks_requested} ticks from {r.expected_tick}"
+                       for r in runs)
+    return f"Queued {len(runs)} run(s) ({detail})."
 
 
 @admin.register(Simulation)
 class SimulationAdmin(admin.ModelAdmin):
-    list_display = ("name", "scenario", "status", "tick", "day", "ticks_per_day", "archived_at")
+    list_display = ("name", "scenario", "status", "tick", "day", "ticks_per_day",
+                    "archived_at", "console_link")
     list_filter = ("status", "scenario")
     search_fields = ("name",)
-    readonly_fields = ("tick", "created_at", "updated_at")
+    inlines = [ScheduleInline]
+    actions = ["run_day", "fill_day", "run_ticks", "pause", "resume", "apply_shock",
+               "reset_to_day", "archive"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Simulation]:
+        return super().get_queryset(request).select_related("created_by")
+
+    def get_form(self, request: HttpRequest, obj: Simulation | None = None,
+                 **kwargs: Any) -> type[forms.ModelForm]:
+        if obj is None:
+            kwargs["form"] = SimulationAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest,
+                            obj: Simulation | None = None) -> tuple[str, ...]:
+        # The world was built from these: changing them afterwards would disown it.
+        fixed = ("scenario", "config", "seed", "ticks_per_day", "status", "archived_at",
+                 "created_by")
+        return ("tick", "created_at", "updated_at", *(fixed if obj else ()))
+
+    def save_model(self, request: HttpRequest, obj: Simulation, form: forms.ModelForm,
+                   change: bool) -> None:
+        if change:
+            obj.save(update_fields=[f for f in form.changed_data if f in
+                                    ("name", "max_agents_per_user")] or ["updated_at"])
+            return
+        data = form.cleaned_data
+        created = services.simulation_create(
+            name=data["name"], scenario=data["scenario"], config=data.get("config") or {},
+            seed=data["seed"], ticks_per_day=data["ticks_per_day"],
+            max_agents_per_user=data["max_agents_per_user"], status=data["status"],
+            created_by_id=request.user.pk)
+        obj.pk, obj.tick, obj.created_at = created.pk, created.tick, created.created_at
+        obj._state.adding = False  # the inline formsets attach to the created row
+
+    def has_delete_permission(self, request: HttpRequest, obj: Simulation | None = None) -> bool:
+        return False  # archive instead: history and checkpoints stay
+
+    @admin.display(description="Console")
+    def console_link(self, obj: Simulation) -> str:
+        url = reverse("admin:simulations_simulation_console", args=[obj.pk])
+        return format_html('<a href="{}">open</a>', url)
+
+    def get_urls(self) -> list[URLPattern]:
+        console = path("<int:simulation_id>/console/", self.admin_site.admin_view(
+            self.console_view), name="simulations_simulation_console")
+        return [console, *super().get_urls()]
+
+    def console_view(self, request: HttpRequest, simulation_id: int) -> HttpResponse:
+        simulation = get_object_or_404(Simulation, pk=simulation_id)
+        context = {**self.admin_site.each_context(request), "title": f"{simulation} console",
+                   "simulation": simulation, "opts": self.model._meta,
+                   "locked": simulation_locked(simulation_id=simulation.pk),
+                   "state": selectors.simulation_state(simulation_id=simulation.pk),
+                   **selectors.console_overview(simulation_id=simulation.pk)}
+        return TemplateResponse(request, "admin/simulations/simulation/console.html", context)
+
+    @admin.action(description="Run 1 day (ticks input)", permissions=["change"])
+    def run_day(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return _parameter_page(self, request, queryset, RunForm, "Run one day",
+                               lambda sims, data: _queue(sims, request, DayRun.Mode.DAY,
+                                                         data["ticks"]))
+
+    @admin.action(description="Fill the day (run the ticks left in it)", permissions=["change"])
+    def fill_day(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return _parameter_page(self, request, queryset, ConfirmForm, "Fill the current day",
+                               lambda sims, data: _queue(sims, request, DayRun.Mode.FILL, None))
+
+    @admin.action(description="Run N ticks", permissions=["change"])
+    def run_ticks(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return _parameter_page(self, request, queryset, TicksForm, "Run N ticks",
+                               lambda sims, data: _queue(sims, request, DayRun.Mode.TICKS,
+                                                         data["ticks"]))
+
+    @admin.action(description="Pause", permissions=["change"])
+    def pause(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.simulations_pause(simulation_ids=list(queryset.values_list("pk",
+                                                                                    flat=True)))
+        self.message_user(request, f"Paused {count} simulation(s).", messages.SUCCESS)
+
+    @admin.action(description="Resume", permissions=["change"])
+    def resume(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.simulations_resume(simulation_ids=list(queryset.values_list("pk",
+                                                                                     flat=True)))
+        self.message_user(request, f"Resumed {count} simulation(s).", messages.SUCCESS)
+
+    @admin.action(description="Apply a shock", permissions=["change"])
+    def apply_shock(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        def handle(sims: list[Simulation], data: dict[str, Any]) -> str:
+            spec = shock_spec(data)
+            shocks = [services.shock_create(simulation_id=s.pk, spec=spec,
+                                            created_by_id=request.user.pk) for s in sims]
+            return f"Scheduled {len(shocks)} {spec['type']} shock(s) from tick " \
+                   f"{', '.join(str(x.start_tick) for x in shocks)}."
+
+        return _parameter_page(self, request, queryset, ShockForm, "Apply a shock", handle)
+
+    @admin.action(description="Reset to a day checkpoint", permissions=["change"])
+    def reset_to_day(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        def handle(sims: list[Simulation], data: dict[str, Any]) -> str:
+            ticks = [services.simulation_reset(simulation_id=s.pk, day=data["day"])
+                     for s in sims]
+            return f"Reset {len(ticks)} simulation(s) to tick {', '.join(map(str, ticks))}."
+        return _parameter_page(self, request, queryset, ResetForm, "Reset to a day", handle)
+
+    @admin.action(description="Archive", permissions=["change"])
+    def archive(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        def handle(sims: list[Simulation], data: dict[str, Any]) -> str:
+            count = services.simulations_archive(simulation_ids=[s.pk for s in sims])
+            return f"Archived {count} simulation(s); their schedules are off."
+        return _parameter_page(self, request, queryset, ConfirmForm, "Archive", handle)
 
 
 @admin.register(Agent)
@@ -17,6 +192,12 @@ class AgentAdmin(admin.ModelAdmin):
     list_filter = ("agent_type", "simulation")
     list_select_related = ("simulation", "owner")
     raw_id_fields = ("owner",)
+    actions = ["release"]
+
+    @admin.action(description="Release (free the agents)", permissions=["change"])
+    def release(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.agents_release(agent_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"Released {count} agent(s).", messages.SUCCESS)
 
 
 @admin.register(Checkpoint)
@@ -27,17 +208,32 @@ class CheckpointAdmin(admin.ModelAdmin):
     exclude = ("state",)
     readonly_fields = ("simulation", "tick", "kind", "state_hash", "size_bytes", "created_at")
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
 
 @admin.register(Shock)
 class ShockAdmin(admin.ModelAdmin):
-    list_display = ("simulation", "shock_type", "start_tick", "duration_ticks", "status")
+    list_display = ("simulation", "shock_type", "start_tick", "duration_ticks", "status",
+                    "applied_tick")
     list_filter = ("shock_type", "status")
     list_select_related = ("simulation",)
+    readonly_fields = ("simulation", "shock_type", "target", "params", "start_tick",
+                       "duration_ticks", "status", "applied_tick", "applied_at", "created_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # through the simulation's "Apply a shock" action (engine-validated)
 
 
 @admin.register(DayRun)
 class DayRunAdmin(admin.ModelAdmin):
-    list_display = ("simulation", "requested_via", "expected_tick", "ticks_requested",
-                    "ticks_done", "outcome", "created_at", "finished_at")
-    list_filter = ("outcome", "requested_via")
-    list_select_related = ("simulation",)
+    list_display = ("simulation", "mode", "requested_via", "requested_by", "expected_tick",
+                    "ticks_requested", "ticks_done", "outcome", "created_at", "finished_at")
+    list_filter = ("outcome", "requested_via", "mode")
+    list_select_related = ("simulation", "requested_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: DayRun | None = None) -> bool:
+        return False

@@ -26,8 +26,8 @@ def _error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def _validate(kind: str, time_utc: dt.time | None, every_minutes: int | None,
-              ticks: int | None) -> None:
+def schedule_validate(*, kind: str, time_utc: dt.time | None, every_minutes: int | None,
+                      ticks: int | None) -> None:
     if kind not in Schedule.Kind.values:
         raise _error("kind", f"One of {', '.join(Schedule.Kind.values)}.", "invalid_choice")
     if kind == Schedule.Kind.DAILY and time_utc is None:
@@ -43,7 +43,7 @@ def schedule_save(*, simulation_id: int, kind: str, time_utc: dt.time | None = N
                   every_minutes: int | None = None, ticks: int | None = None,
                   enabled: bool = True, schedule_id: int | None = None) -> Schedule:
     """Create (schedule_id None) or edit a schedule and its periodic task."""
-    _validate(kind, time_utc, every_minutes, ticks)
+    schedule_validate(kind=kind, time_utc=time_utc, every_minutes=every_minutes, ticks=ticks)
     with transaction.atomic():
         if schedule_id is None:
             schedule = Schedule(simulation_id=simulation_id)

@@ -1,0 +1,108 @@
+"""Forms of the operator console's parameter pages. They check shapes; the services and the
+engine check the rules, and `form_errors_from` puts their errors on the right field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from simulations.engine import ConfigError
+from simulations.engine.config import Config
+from simulations.engine.shocks import SHOCK_TYPES
+from simulations.models import Schedule, Simulation
+from simulations.schedules import schedule_validate
+
+
+def form_errors_from(form: forms.Form, exc: ValidationError | ConfigError) -> None:
+    """Attach a service or engine error to the form field it names ("params.factor" goes on
+    `params`), or to the form as a whole."""
+    if isinstance(exc, ConfigError):
+        head, _, rest = exc.field.partition(".")
+        field = head if head in form.fields else None
+        form.add_error(field, f"{rest}: {exc.rule}" if rest and field else
+                       (exc.rule if field else f"{exc.field}: {exc.rule}"))
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class RunForm(forms.Form):
+    ticks = forms.IntegerField(
+        required=False, min_value=1, max_value=settings.SIMULATION_MAX_TICKS_PER_RUN,
+        help_text="Empty: the simulation's ticks per day.")
+
+
+class TicksForm(forms.Form):
+    ticks = forms.IntegerField(min_value=1, max_value=settings.SIMULATION_MAX_TICKS_PER_RUN)
+
+
+class ShockForm(forms.Form):
+    type = forms.ChoiceField(choices=[(t, t) for t in SHOCK_TYPES])
+    target = forms.JSONField(initial={"all": True}, required=False,
+                             help_text='e.g. {"all": true}, {"random_share": 0.1}, '
+                                       '{"ids": [1, 2]}, {"unemployed": true}')
+    params = forms.JSONField(initial=dict, required=False,
+                             help_text='e.g. {"cents_per_household": 10000}, {"factor": 0.9}')
+    start_tick = forms.IntegerField(required=False, help_text="Empty: the next tick.")
+    duration_ticks = forms.IntegerField(initial=1, min_value=1)
+
+
+def shock_spec(data: dict[str, Any]) -> dict[str, Any]:
+    """The engine's shock request from the form's cleaned data."""
+    spec = {"type": data["type"], "duration_ticks": data["duration_ticks"],
+            "params": data.get("params") or {}}
+    if data.get("target"):
+        spec["target"] = data["target"]
+    if data.get("start_tick") is not None:
+        spec["start_tick"] = data["start_tick"]
+    return spec
+
+
+class ResetForm(forms.Form):
+    day = forms.IntegerField(min_value=0, help_text="Go back to the end of this day (0: start).")
+
+
+class ConfirmForm(forms.Form):
+    confirm = forms.BooleanField(label="Yes, I am sure", required=True)
+
+
+class SimulationAddForm(forms.ModelForm):
+    """Creation: the engine validates scenario, config and seed before anything is written."""
+
+    class Meta:
+        model = Simulation
+        fields = ["name", "scenario", "config", "seed", "ticks_per_day", "max_agents_per_user",
+                  "status"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            Config.build(data["scenario"], data.get("config") or {})
+            if not 0 <= data["seed"] < 2**63:
+                raise ConfigError("seed", "int in [0, 2^63) required")
+        except ConfigError as exc:
+            field = "seed" if exc.field == "seed" else "config"
+            self.add_error(field, f"{exc.field}: {exc.rule}" if field == "config" else exc.rule)
+        return data
+
+
+class ScheduleForm(forms.ModelForm):
+    class Meta:
+        model = Schedule
+        fields = ["kind", "time_utc", "every_minutes", "ticks", "enabled"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors and not data.get("DELETE"):
+            try:
+                schedule_validate(kind=data["kind"], time_utc=data.get("time_utc"),
+                                  every_minutes=data.get("every_minutes"),
+                                  ticks=data.get("ticks"))
+            except ValidationError as exc:
+                form_errors_from(self, exc)
+        return data
