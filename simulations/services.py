@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from history.models import AgentSnapshot, LedgerEntry, TickAggregate, TickAudit, TickLog, Trade
+from scripts_lib.models import ScriptFailure, ScriptTickLog
 from simulations.engine import World
 from simulations.engine.config import Config
 from simulations.engine.schema import AGENT_TYPES
@@ -115,8 +116,10 @@ def _reset_locked(simulation_id: int, target: int) -> int:
                 tick=target, updated_at=timezone.now()) != 1:
             raise _error("simulation", "The simulation moved; retry.", "busy")
         Checkpoint.objects.filter(simulation_id=simulation_id, tick__gt=target).delete()
-        # The archive is append-only for everyone but a reset: these ticks never happened.
-        for model in (TickLog, Trade, LedgerEntry, TickAggregate, TickAudit, AgentSnapshot):
+        # The archives are append-only for everyone but a reset: these ticks never happened.
+        # (Scripts keep their memory: it is not versioned per tick.)
+        for model in (TickLog, Trade, LedgerEntry, TickAggregate, TickAudit, AgentSnapshot,
+                      ScriptTickLog, ScriptFailure):
             model.objects.filter(simulation_id=simulation_id, tick__gt=target).delete()
         Shock.objects.filter(simulation_id=simulation_id, status=Shock.Status.APPLIED,
                              applied_tick__gt=target).update(
