@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 
 from history.export import csv_response
 from history.models import AgentSnapshot, LedgerEntry, TickAggregate, TickAudit, TickLog, Trade
-from history.pagination import Query
+from history.selectors import recent_tick_logs
 
 
 class EstimatedCountPaginator(Paginator):
@@ -26,7 +26,9 @@ class EstimatedCountPaginator(Paginator):
             cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
                            [self.object_list.model._meta.db_table])
             row = cursor.fetchone()
-        return max(int(row[0]) if row else 0, 0)
+        estimate = int(row[0]) if row else -1
+        # Small or never-analysed tables (-1): the exact count is cheap and pages need it.
+        return estimate if estimate > 1_000_000 else super().count
 
 
 class ArchiveAdmin(admin.ModelAdmin):
@@ -67,10 +69,8 @@ class TickLogAdmin(ArchiveAdmin):
         except (KeyError, ValueError):
             return HttpResponse("simulation: an integer id is required; ticks: an integer.",
                                 status=400, content_type="text/plain")
-        logs = TickLog.objects.filter(simulation_id=simulation_id)
-        last = logs.order_by("-tick").values_list("tick", flat=True).first()
-        rows = logs.filter(tick__gt=(last or 0) - ticks) if last is not None else logs.none()
-        return csv_response("tick_logs", Query(rows=rows),
+        return csv_response("tick_logs",
+                            recent_tick_logs(simulation_id=simulation_id, ticks=ticks),
                             filename=f"simulation-{simulation_id}-recent-logs.csv")
 
 

@@ -65,7 +65,8 @@ class HistoryListApi(APIView):
         offset_mode = "offset" in filters  # offset=0 too: stay in the mode the client chose
         token, offset = filters.pop("cursor", None), filters.pop("offset", 0)
         after = cursor_decode(token) if token else None
-        wants_csv = filters.pop("format", None) == "csv"
+        filters.pop("format", None)
+        wants_csv = request.accepted_renderer.format == "csv"  # ?format=csv or Accept
         access = selectors.history_access(simulation_id=simulation_id, user=request.user)
         query = self.query(access, filters)
         if wants_csv:

@@ -142,12 +142,16 @@ def audit_query(*, access: Access, tick_from: int | None = None,
     return Query(rows=_ticks(rows, tick_from, tick_to))
 
 
-def recent_logs_query(*, access: Access, ticks: int) -> Query:
+def recent_tick_logs(*, simulation_id: int, ticks: int) -> Query:
     """Tick logs of the last `ticks` ticks the archive holds (the operator's download)."""
+    logs = TickLog.objects.filter(simulation_id=simulation_id)
+    last = logs.order_by("-tick").values_list("tick", flat=True).first()
+    if last is None:
+        return Query(rows=logs.none())
+    return Query(rows=logs.filter(tick__gt=last - ticks))
+
+
+def recent_logs_query(*, access: Access, ticks: int) -> Query:
     if not access.operator:
         raise PermissionDenied("Only operators may download the recent logs.")
-    last = (TickLog.objects.filter(simulation_id=access.simulation.pk)
-            .order_by("-tick").values_list("tick", flat=True).first())
-    if last is None:
-        return Query(rows=TickLog.objects.none())
-    return tick_logs_query(access=access, tick_from=max(0, last - ticks + 1))
+    return recent_tick_logs(simulation_id=access.simulation.pk, ticks=ticks)

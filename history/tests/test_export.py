@@ -77,3 +77,9 @@ def test_exports_read_in_chunks_so_size_is_unbounded(archived):
     assert len(ids) > 20
     logs = TickLog.objects.filter(simulation=archived)
     assert len(list(rows_iterate(query=Query(rows=logs), chunk=1))) == logs.count()
+
+
+def test_accept_text_csv_also_exports(archived, operator, client_for):
+    rows = _csv(client_for(operator).get(history_url(archived, "audit"),
+                                         HTTP_ACCEPT="text/csv"))
+    assert rows[0][0] == "tick" and len(rows) == 5
