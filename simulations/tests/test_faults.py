@@ -3,6 +3,7 @@ duplicated deliveries, concurrent requests, a killed worker and a flushed cache.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -12,7 +13,8 @@ from econsim_project.testing import LiveWorker
 from history.models import TickAudit, TickLog
 from simulations.models import DayRun, Simulation
 from simulations.orchestrator import day_run_request
-from simulations.tasks import run_day
+from simulations.schedules import schedule_save
+from simulations.tasks import run_day, run_scheduled
 from simulations.tests.conftest import engine_hashes, make_simulation
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -97,9 +99,10 @@ def test_a_flushed_cache_between_two_days_changes_no_result(celery_live_worker):
     _wait(lambda: _final(day1), what="day 1")
     assert cache.get(f"sim:{simulation.pk}:world:4") is not None
     cache.delete_pattern("*")  # FLUSHALL of this run's keys (others share the server)
-    day2 = day_run_request(simulation_id=simulation.pk)
-    _wait(lambda: _final(day2), what="day 2")
-    assert day2.outcome == DayRun.Outcome.SUCCEEDED
+    # Day 2 comes from a schedule's beat firing, on the worker.
+    schedule = schedule_save(simulation_id=simulation.pk, kind="daily", time_utc=dt.time(9))
+    day2 = run_scheduled.delay(schedule.pk).get(timeout=90)
+    assert (day2["outcome"], day2["ticks_done"], day2["end_tick"]) == ("succeeded", 4, 8)
     loaded = TickLog.objects.filter(simulation_id=simulation.pk,
                                     message__startswith="world loaded")
     assert dict(loaded.values_list("tick", "context__source")) == {1: "cache",
