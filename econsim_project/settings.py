@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "scripts_lib",
     "history",
     "ops",
+    "web",
     "llm",
 ]
 
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.current_profile",
+                "web.context_processors.unread_notifications",
             ],
         },
     },

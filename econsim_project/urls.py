@@ -35,6 +35,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/", include(api_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("web.urls")),
     # Uploaded avatars are small and few; Django serves them in every mode so the platform
     # needs no separate file server.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
