@@ -17,10 +17,15 @@ Public API for the orchestrator (everything else is internal):
     world.add_shock(spec: dict) -> dict
 
 TickResult fields: tick, aggregates (dict), postings (list of columnar batches: phase, kind,
-src_account, dst_account, src[], dst[], amount[]), trades (columnar: buyer_type, buyer, seller,
-amount), audit ({"invariants": {"I1": True, ...}, "tfm": {kind: {sector: cents}},
-"sector_saving": {sector: cents}}), state_hash (SHA-256 hex), rejected (list of {tick, agent,
-field, rule, value}: decisions that fell back to the baseline), log (list of str), seconds.
+src_account, dst_account, src[], dst[], amount[]), trades ({"goods"|"labour"|"credit": {int64
+columns buyer_type, buyer, seller_type, seller, quantity, price, value}}, value == quantity *
+price; type codes household 0, firm 1, bank 2, central bank 3, government 4; goods: household or
+government buys units from a firm at the posted price; labour: the firm buys hours (1 per worker
+in the full model) at the wage; credit: the firm buys one loan of the drawn principal from a
+bank; every market is present, empty ones as empty arrays), audit ({"invariants": {"I1":
+True, ...}, "tfm": {kind: {sector: cents}}, "sector_saving": {sector: cents}}), state_hash
+(SHA-256 hex), rejected (list of {tick, agent, field, rule, value}: decisions that fell back to
+the baseline), log (list of str), seconds.
 
 Decisions are the raw script outputs; the world validates them with schema.validate_decision.
 Observations carry {tick, own, public, rng_seed}; the orchestrator adds the script's `memory`.

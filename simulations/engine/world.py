@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from . import genesis, invariants, observations, serialize, shocks
+from . import genesis, invariants, observations, serialize, shocks, trades
 from .aggregates import publish
 from .balance import balance_sheet
 from .config import Config
@@ -46,7 +46,7 @@ class TickResult:
     tick: int
     aggregates: dict[str, Any]
     postings: list[dict[str, Any]]
-    trades: dict[str, np.ndarray]
+    trades: dict[str, dict[str, np.ndarray]]
     audit: dict[str, Any]
     state_hash: str
     rejected: list[dict[str, Any]] = field(default_factory=list)
@@ -121,7 +121,8 @@ class World:
         digest = serialize.state_hash(self)
         audit["invariants"] = {f"I{i}": True for i in range(1, 10)}
         return TickResult(
-            tick=s.tick, aggregates=agg, postings=self._postings(), trades=self._trades(),
+            tick=s.tick, aggregates=agg, postings=self._postings(),
+            trades=trades.collect(ctx.scratch),
             audit=audit, state_hash=digest, rejected=rejected,
             log=[f"tick {s.tick}: {agg['bankruptcies']} bankruptcies"]
             if agg["bankruptcies"] else [],
@@ -196,18 +197,3 @@ class World:
         return [{"phase": b.phase, "kind": b.kind.name, "src_account": b.kind.value.src.value,
                  "dst_account": b.kind.value.dst.value, "src": b.src, "dst": b.dst,
                  "amount": b.amount} for b in self.ctx.ledger.batches]
-
-    def _trades(self) -> dict[str, np.ndarray]:
-        """Goods trades of the tick, columnar: buyer type code, buyer id, firm, cents."""
-        rows = [b for b in self.ctx.ledger.batches
-                if b.kind.name in ("CONSUMPTION", "GOV_PURCHASE")]
-        if not rows:
-            empty = np.zeros(0, dtype=np.int64)
-            return {"buyer_type": empty, "buyer": empty, "seller": empty, "amount": empty}
-        return {
-            "buyer_type": np.concatenate([np.full(len(b.amount), 0 if b.kind.name ==
-                                                  "CONSUMPTION" else 4) for b in rows]),
-            "buyer": np.concatenate([b.src for b in rows]),
-            "seller": np.concatenate([b.dst for b in rows]),
-            "amount": np.concatenate([b.amount for b in rows]),
-        }

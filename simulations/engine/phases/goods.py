@@ -12,6 +12,7 @@ import numpy as np
 from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import PPM, largest_remainder, to_ppm
+from ..trades import FIRM, GOVERNMENT, HOUSEHOLD, record
 
 
 def run(w: Context) -> None:
@@ -33,8 +34,11 @@ def _sell(w: Context, kind: TransactionKind, buyer_acct: Acct, buyers: np.ndarra
     buyers, firms, qty = buyers[keep], firms[keep], qty[keep]
     if len(qty) == 0:
         return
-    value = f.price[firms] * qty
+    price = f.price[firms]
+    value = price * qty
     w.post(kind, buyer_acct, Acct.DEP_F, buyers, firms, value)
+    buyer_type = GOVERNMENT if kind is TransactionKind.GOV_PURCHASE else HOUSEHOLD
+    record(w.scratch, "goods", buyer_type, buyers, FIRM, firms, qty, price)
     n_f = len(f)
     sold = np.bincount(firms, weights=qty, minlength=n_f).astype(np.int64)
     rev = np.zeros(n_f, dtype=np.int64)

@@ -1,0 +1,44 @@
+"""Trades of a tick per market (goods, labour, credit), recorded where each market clears.
+
+Each market is a dict of int64 columns buyer_type, buyer, seller_type, seller, quantity,
+price, value (value == quantity * price exactly). Agent types use the engine's integer codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+HOUSEHOLD, FIRM, BANK, CENTRAL_BANK, GOVERNMENT = 0, 1, 2, 3, 4
+MARKETS = ("goods", "labour", "credit")
+COLUMNS = ("buyer_type", "buyer", "seller_type", "seller", "quantity", "price", "value")
+
+
+def record(scratch: dict[str, Any], market: str, buyer_type: int, buyer: Any, seller_type: int,
+           seller: Any, quantity: Any, price: Any) -> None:
+    """Append one batch of trades to this tick's scratch (value is computed here, exactly)."""
+    qty = np.atleast_1d(np.asarray(quantity, dtype=np.int64))
+    n = len(qty)
+    cols = {
+        "buyer_type": np.full(n, buyer_type, dtype=np.int64),
+        "buyer": np.broadcast_to(np.asarray(buyer, dtype=np.int64), (n,)).copy(),
+        "seller_type": np.full(n, seller_type, dtype=np.int64),
+        "seller": np.broadcast_to(np.asarray(seller, dtype=np.int64), (n,)).copy(),
+        "quantity": qty.copy(),
+        "price": np.broadcast_to(np.asarray(price, dtype=np.int64), (n,)).copy(),
+    }
+    cols["value"] = cols["quantity"] * cols["price"]
+    scratch.setdefault("trades", {}).setdefault(market, []).append(cols)
+
+
+def collect(scratch: dict[str, Any]) -> dict[str, dict[str, np.ndarray]]:
+    """The tick's trades: every market present, each with all seven int64 columns."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    recorded = scratch.get("trades", {})
+    for market in MARKETS:
+        parts = recorded.get(market, [])
+        out[market] = {c: (np.concatenate([p[c] for p in parts]) if parts
+                           else np.zeros(0, dtype=np.int64)).astype(np.int64, copy=False)
+                       for c in COLUMNS}
+    return out
