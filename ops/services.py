@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.services import user_create
+from simulations.seeding import baseline_seed
 
 HEARTBEAT_KEY = "ops:worker-heartbeat"
 HEARTBEAT_TTL_SECONDS = 15 * 60
@@ -50,4 +51,7 @@ def seed_run() -> SeedReport:
         report.created.append(f"{'operator' if is_operator else 'user'} {username}")
         if generated:
             report.passwords[username] = generated
+    report.created += baseline_seed(
+        operator=User.objects.get(username=settings.OPERATOR_USERNAME),
+        demo=User.objects.get(username=settings.DEMO_USERNAME))
     return report
