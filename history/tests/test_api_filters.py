@@ -74,10 +74,14 @@ def test_trades_filter_by_market_and_agent(archived, operator, client_for):
     client = client_for(operator)
     url = history_url(archived, "trades")
     rows = _all(client, url, market="goods", agent="firm:2", tick_from=4)
-    assert len(rows) == Trade.objects.filter(simulation=archived, tick__gte=4, seller_type=1,
-                                             seller_id=2).count() > 0
-    assert all(r["seller"] == "firm:2" and r["market"] == "goods" for r in rows)
-    assert _all(client, url, market="credit") == []
+    goods = Trade.objects.filter(simulation=archived, tick__gte=4, market=0)
+    assert len(rows) == (goods.filter(seller_type=1, seller_id=2) | goods.filter(
+        buyer_type=1, buyer_id=2)).count() > 0
+    assert all("firm:2" in (r["buyer"], r["seller"]) and r["market"] == "goods" for r in rows)
+    credit = _all(client, url, market="credit", tick_to=2)
+    assert len(credit) == Trade.objects.filter(simulation=archived, market=2,
+                                               tick__lte=2).count()
+    assert all(r["market"] == "credit" and r["tick"] <= 2 for r in credit)
 
 
 def test_tick_logs_filter_by_day_level_and_message(archived, operator, client_for):
