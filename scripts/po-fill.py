@@ -8,6 +8,7 @@ Prints the msgids still untranslated. Used when adding strings; makemessages kee
 import re
 import runpy
 import sys
+from pathlib import Path
 
 
 def unquote(block: str) -> str:
@@ -21,7 +22,7 @@ def quote(text: str) -> str:
 def main(po_path: str, table_path: str) -> None:
     table = runpy.run_path(table_path)
     singles, plurals = table.get("ZH", {}), table.get("PLURALS", {})
-    text = open(po_path, encoding="utf-8").read()
+    text = Path(po_path).read_text(encoding="utf-8")
     missing = []
 
     def single(match: re.Match) -> str:
@@ -45,7 +46,7 @@ def main(po_path: str, table_path: str) -> None:
     text = re.sub(r'msgid ((?:".*"\n)+)msgid_plural ((?:".*"\n)+)(?:msgstr\[\d+\] "(?:.*)"\n)+',
                   plural, text)
     text = re.sub(r'((?:#.*\n)*)msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', single, text)
-    open(po_path, "w", encoding="utf-8").write(text)
+    Path(po_path).write_text(text, encoding="utf-8")
     for msgid in missing:
         print("untranslated:", msgid)
 
