@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ class TickInput:
     day_run_id: int | None
     day_run_done: int  # DayRun.ticks_done before this tick
     logs: tuple[tuple[str, str, dict], ...] = ()  # the orchestrator's own lines
+    seconds: dict[str, float] | None = None  # "cache" accumulates the after-commit store
 
 
 def day_of_tick(tick: int, ticks_per_day: int) -> int:
@@ -85,10 +87,16 @@ def tick_commit(tick: TickInput) -> int:
             _notify_day_finished(simulation_id=sim_id, day=day, tick=result.tick)
         state = public_state(simulation_id=sim_id, world=tick.world,
                              state_hash=result.state_hash)
-        transaction.on_commit(lambda: world_cache_store(
-            simulation_id=sim_id, tick=result.tick, state_hash=result.state_hash,
-            blob=tick.blob, state=state))
+        transaction.on_commit(lambda: _cache_store(tick, state))
     return checkpoint.pk
+
+
+def _cache_store(tick: TickInput, state: dict[str, Any]) -> None:
+    started = time.perf_counter()
+    world_cache_store(simulation_id=tick.simulation_id, tick=tick.result.tick,
+                      state_hash=tick.result.state_hash, blob=tick.blob, state=state)
+    if tick.seconds is not None:
+        tick.seconds["cache"] = tick.seconds.get("cache", 0.0) + time.perf_counter() - started
 
 
 def _shock_logs(shocks: list[tuple[int, int]]) -> list[tuple[str, str, dict]]:
