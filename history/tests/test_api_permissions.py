@@ -12,10 +12,10 @@ PRIVATE = ("trades", "ledger", "snapshots")
 
 
 @pytest.mark.parametrize("table", PUBLIC + PRIVATE)
-def test_other_users_get_403_and_anonymous_401(archived, other_user, client_for, api_client,
+def test_other_users_get_403_and_anonymous_401(simulation, other_user, client_for, api_client,
                                                table):
-    assert client_for(other_user).get(history_url(archived, table)).status_code == 403
-    assert api_client.get(history_url(archived, table)).status_code == 401
+    assert client_for(other_user).get(history_url(simulation, table)).status_code == 403
+    assert api_client.get(history_url(simulation, table)).status_code == 401
 
 
 @pytest.mark.parametrize("table", PUBLIC)
