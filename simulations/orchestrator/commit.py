@@ -66,7 +66,9 @@ def tick_commit(tick: TickInput) -> int:
         scripting.scripts_record_tick(simulation_id=sim_id, tick=result.tick, run=tick.run,
                                       rejected=list(result.rejected))
         # Retention: day-end checkpoints are kept, of the others only the latest.
-        Checkpoint.objects.filter(simulation_id=sim_id, kind=Checkpoint.Kind.LATEST).delete()
+        # only("pk"): the delete collects rows (DayRun links are set null) without their blobs
+        Checkpoint.objects.filter(simulation_id=sim_id, kind=Checkpoint.Kind.LATEST).only(
+            "pk").delete()
         checkpoint = Checkpoint.objects.create(
             simulation_id=sim_id, tick=result.tick, state=tick.blob,
             kind=Checkpoint.Kind.DAY_END if day_end else Checkpoint.Kind.LATEST,

@@ -166,3 +166,13 @@ def test_every_simulations_endpoint_is_in_the_openapi_schema(operator_client):
                  "/api/simulations/{simulation_id}/schedules/{schedule_id}/",
                  "/api/tasks/{task_id}/"]:
         assert path in paths, path
+
+
+def test_claimed_agents_appear_in_the_users_quotas(simulation, owner, owner_client):
+    from simulations.services import agent_claim
+
+    agent = Agent.objects.filter(simulation=simulation, agent_type="firm").first()
+    agent_claim(simulation_id=simulation.pk, agent_id=agent.pk, user_id=owner.pk)
+    quotas = {q["name"]: q for q in owner_client.get("/api/me/quotas/").json()["quotas"]}
+    mine = quotas[f"simulations.claimed_agents.{simulation.pk}"]
+    assert (mine["used"], mine["limit"], mine["remaining"]) == (1, 3, 2)
