@@ -74,3 +74,29 @@ def test_a_cached_world_that_disagrees_with_postgresql_is_not_used(
     cache.set(key, ("0" * 64, blob))  # e.g. left by a run that was later reset
     result = simulation_advance(simulation_id=simulation.pk, expected_tick=1, ticks=1)
     assert result.source == "checkpoint"
+
+
+def test_pausing_stops_a_run_before_its_next_tick(simulation):
+    def pause_after_two(done: int, total: int) -> None:
+        if done == 2:
+            Simulation.objects.filter(pk=simulation.pk).update(status="paused")
+
+    result = simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=5,
+                                progress=pause_after_two)
+    assert (result.outcome, result.ticks_done) == ("stopped", 2)
+    assert Simulation.objects.get(pk=simulation.pk).tick == 2
+    assert TickAudit.objects.filter(simulation_id=simulation.pk).count() == 2
+
+
+def test_a_shock_enters_the_world_at_its_start_tick(simulation):
+    from simulations.models import Shock
+    from simulations.services import shock_create
+
+    shock = shock_create(simulation_id=simulation.pk, spec={
+        "type": "income", "params": {"cents_per_household": 100_000}, "start_tick": 2})
+    simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=3)
+    shock.refresh_from_db()
+    assert (shock.status, shock.applied_tick) == (Shock.Status.APPLIED, 2)
+    hashes = _hashes(simulation.pk)
+    plain = engine_hashes(3)
+    assert hashes[0] == plain[0] and hashes[1] != plain[1]  # tick 1 as before, 2 shocked
