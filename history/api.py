@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 from history import selectors
 from history import serializers as s
 from history.export import CSVRenderer, csv_response
-from history.models import MARKET_CODES
 from history.pagination import Query, cursor_decode, cursor_encode, page_fetch
 from history.selectors import Access
 
@@ -53,9 +52,10 @@ class HistoryListApi(APIView):
     filters: ClassVar[type[s.PageInputSerializer]]
     output: ClassVar[type[serializers.Serializer]]
     table: ClassVar[str]
+    selector: ClassVar[Callable[..., Query]]  # keyword-only: access + the validated filters
 
     def query(self, access: Access, filters: dict[str, Any]) -> Query:
-        raise NotImplementedError
+        return type(self).selector(access=access, **filters)
 
     def list(self, request: Request, simulation_id: int) -> Response:
         data = self.filters(data=request.query_params)
@@ -95,8 +95,7 @@ class TickLogListApi(HistoryListApi):
     output = s.TickLogOutputSerializer
     table = "tick_logs"
 
-    def query(self, access: Access, filters: dict[str, Any]) -> Query:
-        return selectors.tick_logs_query(access=access, **filters)
+    selector = selectors.tick_logs_query
 
     @_list_schema("Tick logs", s.TickLogFilterSerializer, s.TickLogOutputSerializer,
                   "Log lines of the simulation's ticks, oldest first. Public to participants.")
@@ -109,10 +108,7 @@ class TradeListApi(HistoryListApi):
     output = s.TradeOutputSerializer
     table = "trades"
 
-    def query(self, access: Access, filters: dict[str, Any]) -> Query:
-        if "market" in filters:
-            filters["market"] = MARKET_CODES[filters["market"]]
-        return selectors.trades_query(access=access, **filters)
+    selector = selectors.trades_query
 
     @_list_schema("Trades", s.TradeFilterSerializer, s.TradeOutputSerializer,
                   "Trades of the goods, labour and credit markets. Participants see the "
@@ -126,8 +122,7 @@ class LedgerListApi(HistoryListApi):
     output = s.LedgerEntryOutputSerializer
     table = "ledger"
 
-    def query(self, access: Access, filters: dict[str, Any]) -> Query:
-        return selectors.ledger_query(access=access, **filters)
+    selector = selectors.ledger_query
 
     @_list_schema("Ledger entries", s.LedgerFilterSerializer, s.LedgerEntryOutputSerializer,
                   "Every posting, in cents. Participants see the entries of their own agents "
@@ -141,8 +136,7 @@ class SnapshotListApi(HistoryListApi):
     output = s.SnapshotOutputSerializer
     table = "snapshots"
 
-    def query(self, access: Access, filters: dict[str, Any]) -> Query:
-        return selectors.snapshots_query(access=access, **filters)
+    selector = selectors.snapshots_query
 
     @_list_schema("Agent snapshots", s.SnapshotFilterSerializer, s.SnapshotOutputSerializer,
                   "Balance sheet and state of agents at each day's end. Participants see "
@@ -178,8 +172,7 @@ class AuditListApi(HistoryListApi):
     output = s.AuditOutputSerializer
     table = "audit"
 
-    def query(self, access: Access, filters: dict[str, Any]) -> Query:
-        return selectors.audit_query(access=access, **filters)
+    selector = selectors.audit_query
 
     @_list_schema("Tick audit", s.TickRangeInputSerializer, s.AuditOutputSerializer,
                   "Each tick's invariant results and transaction-flow matrix sums. Public to "

@@ -16,6 +16,7 @@ from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationE
 
 from history.models import (
     AGENT_TYPE_CODES,
+    MARKET_CODES,
     AgentSnapshot,
     LedgerEntry,
     TickAggregate,
@@ -86,10 +87,10 @@ def tick_logs_query(*, access: Access, tick_from: int | None = None, tick_to: in
 
 
 def trades_query(*, access: Access, tick_from: int | None = None, tick_to: int | None = None,
-                 market: int | None = None, agent: AgentKey | None = None) -> Query:
+                 market: str | None = None, agent: AgentKey | None = None) -> Query:
     rows = _ticks(Trade.objects.filter(simulation_id=access.simulation.pk), tick_from, tick_to)
     if market is not None:
-        rows = rows.filter(market=market)
+        rows = rows.filter(market=MARKET_CODES[market])
     return Query(rows=rows, branches=_sides(access.visible_agents(agent), "buyer", "seller"))
 
 
