@@ -11,7 +11,12 @@ from accounts.models import CpuBucket, Notification
 from scripts_lib.models import Mount, Rotation, ScriptFailure, ScriptTickLog
 from scripts_lib.services import rotation_schedule
 from scripts_lib.tests.conftest import HOUSEHOLD, claim, mount, new_version
-from scripts_lib.tick import rotations_apply, scripts_mounted_refs, scripts_run_tick
+from scripts_lib.tick import (
+    rotations_apply,
+    scripts_mounted_refs,
+    scripts_record_tick,
+    scripts_run_tick,
+)
 from simulations.engine.rng import script_seed
 
 FIRM = """\
@@ -199,3 +204,20 @@ def test_the_cpu_budget_is_the_owners_and_is_split_over_their_agents(
     assert all(result.failure_kind == "timeout" for result in run.results.values())
     assert all(5 <= spent[("household", i)] <= 25 for i in range(4))  # 10 ms each
     assert 30 <= spent[("household", 9)] <= 60  # the whole 40 ms
+
+
+def test_recording_costs_the_same_queries_for_few_or_many_mounts_of_an_owner(
+        simulation, owner, world):
+    def record_queries(engine_ids: range) -> int:
+        for engine_id in engine_ids:
+            mount(simulation, owner, engine_id=engine_id)
+        refs = scripts_mounted_refs(simulation_id=simulation.pk)
+        run = scripts_run_tick(simulation_id=simulation.pk, tick=1, world_seed=world.seed,
+                               observations=world.observations(refs))
+        with CaptureQueriesContext(connection) as queries, transaction.atomic():
+            scripts_record_tick(simulation_id=simulation.pk, tick=1, run=run, rejected=[])
+        ScriptTickLog.objects.all().delete()
+        return len(queries.captured_queries)
+
+    record_queries(range(2))  # the owner's first tick also creates their CPU bucket
+    assert record_queries(range(0)) == record_queries(range(2, 12))
