@@ -27,6 +27,8 @@ _SPEC: dict[str, tuple] = {
     # out every tick, so the markup rule (up when x <= nu*s) ratchets prices up without limit.
     "nu": (0.25, float, 0.0, 5.0),
     "mu0": (0.32, float, 0.0, 10.0),
+    # Share of unsold units that perish each tick (CC-MABM: all of them). See NOTES.md.
+    "inventory_depreciation": (0.0, float, 0.0, 1.0),
     "fn_sigma": (0.0094, float, 0.0, 1.0),
     "wage_delta": (0.019, float, 0.0, 1.0),
     "wage_gamma": (8, int, 1, 1000),
@@ -94,6 +96,7 @@ SIM_PRESET: dict[str, Any] = {
     "alpha2": 0.4,
     "lambda_e": 1.0,
     "mu0": 0.0,
+    "inventory_depreciation": 0.0,
     "sigma": 0.0,
     "rho_firm": 0.0,
     "rho_bank": 0.0,

@@ -138,6 +138,7 @@ def _baseline(w: Context) -> None:
     paid = np.bincount(firm_of, weights=pay, minlength=n_f).astype(np.int64)
     w.post(K.INVENTORY_ADD, Acct.INV, Acct.INV, np.arange(n_f), np.arange(n_f), paid)
     f.x = genesis_units
+    f.unsold = genesis_units.copy()
     w.units["production"] = int(genesis_units.sum())
     money_market.clear(w)
     f.nw_prev = f.dep + f.X - f.loans

@@ -116,7 +116,7 @@ def flow_effects(w: Context, since: int) -> tuple[dict[str, np.ndarray], dict[st
     return eff, tfm
 
 
-_REAL_KINDS = {"INVENTORY_ADD", "INVENTORY_COGS", "INVENTORY_HAIRCUT"}
+_REAL_KINDS = {"INVENTORY_ADD", "INVENTORY_COGS", "INVENTORY_SPOILAGE", "INVENTORY_HAIRCUT"}
 
 
 def check_flows(w: Context, snap: Snapshot) -> dict[str, Any]:
@@ -158,7 +158,8 @@ def check_end(w: Context, snap: Snapshot) -> None:
     s = w.s
     h, f, b, g, cb = s.h, s.f, s.b, s.g, s.cb
     u = w.units
-    want = snap.units + u.get("production", 0) - u.get("households", 0) - u.get("government", 0)
+    want = (snap.units + u.get("production", 0) - u.get("households", 0)
+            - u.get("government", 0) - u.get("write_offs", 0))
     if int(f.x.sum()) != want:
         _fail("I7", "inventory units do not add up", (), (int(f.x.sum()), want))
     for name, arr, who in (("deposit", h.dep, "household"), ("deposit", f.dep, "firm"),

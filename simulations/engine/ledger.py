@@ -73,6 +73,8 @@ class TransactionKind(Enum):
     WRITE_OFF = KindSpec("WRITE_OFF", Acct.LOAN, Acct.LOAN_F, (-1, 1), revaluation=True)
     INVENTORY_ADD = KindSpec("INVENTORY_ADD", Acct.INV, Acct.INV, (1, 0))
     INVENTORY_COGS = KindSpec("INVENTORY_COGS", Acct.INV, Acct.INV, (-1, 0))
+    # Unsold units that perish at the end of the goods market (book value out at historical cost).
+    INVENTORY_SPOILAGE = KindSpec("INVENTORY_SPOILAGE", Acct.INV, Acct.INV, (-1, 0))
     INVENTORY_HAIRCUT = KindSpec("INVENTORY_HAIRCUT", Acct.INV, Acct.INV, (-1, 0), revaluation=True)
     BILL_PURCHASE_B = KindSpec("BILL_PURCHASE_B", Acct.RES, Acct.TA, (0, 0))
     BILL_PURCHASE_CB = KindSpec("BILL_PURCHASE_CB", Acct.CB, Acct.TA, (0, 0))

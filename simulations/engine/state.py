@@ -25,6 +25,7 @@ FIRM_COLUMNS: dict[str, Any] = {
     "demand": I64, "revenue": I64, "cogs": I64, "production": I64, "wage_bill": I64,
     "loan_interest": I64, "dep_interest": I64, "profit": I64, "tax": I64, "dividends": I64,
     "age": I64, "default": np.bool_, "lam": F64, "credit_demand": I64, "nw_prev": I64,
+    "spoilage": I64, "unsold": I64,
 }
 BANK_COLUMNS: dict[str, Any] = {
     "res": I64, "dep_liab": I64, "loans": I64, "bills": I64, "adv": I64,

@@ -24,6 +24,31 @@ def run(w: Context) -> None:
     _government(w)
     _households(w)
     f.demand = f.sales + f.unmet
+    _spoil(w)
+
+
+def _spoil(w: Context) -> None:
+    """A share of the unsold stock perishes (CC-MABM goods are perishable; NOTES.md).
+
+    The units leave inventory and their historical cost is a current cost of the firm
+    (INVENTORY_SPOILAGE), so over-production is a loss, as in Caiani and CC-MABM.
+    """
+    f = w.s.f
+    f.spoilage[:] = 0
+    f.unsold = f.x.copy()
+    rate = to_ppm(w.cfg.inventory_depreciation)
+    if rate == 0:
+        return
+    lost = (f.x * rate) // PPM
+    firms = np.flatnonzero(lost > 0)
+    if len(firms) == 0:
+        return
+    x, X, q = f.x[firms], f.X[firms], lost[firms]
+    cost = np.where(q == x, X, (X.astype(object) * q // np.maximum(x, 1)).astype(np.int64))
+    w.post(TransactionKind.INVENTORY_SPOILAGE, Acct.INV, Acct.INV, firms, firms, cost)
+    f.spoilage[firms] = cost
+    f.x[firms] -= q
+    w.units["write_offs"] = w.units.get("write_offs", 0) + int(q.sum())
 
 
 def _sell(w: Context, kind: TransactionKind, buyer_acct: Acct, buyers: np.ndarray,

@@ -85,7 +85,8 @@ def _firms(w: Context) -> None:
     f.wage = np.maximum(1, np.rint(wage)).astype(np.int64)
     fn = folded_normal(rng, cfg.fn_sigma, n)
     # Markup test x <= nu*s without division (§14.9).
-    low_stock = f.x <= cfg.nu * f.sales
+    # The stock tested is what was left unsold before any of it perished (goods.py _spoil).
+    low_stock = f.unsold <= cfg.nu * f.sales
     f.mu = np.maximum(0.0, np.where(low_stock, f.mu * (1 + fn), f.mu * (1 - fn)))
     f.price = np.maximum(1, np.rint((1 + f.mu) * f.wage / lam)).astype(np.int64)
     _firm_overrides(w)

@@ -120,7 +120,7 @@ def _profit_taxes(w: Context) -> None:
     s = w.s
     f, b = s.f, s.b
     rate = to_ppm(float(s.g.profit_tax[0]))
-    f.profit = f.revenue - f.cogs - f.loan_interest + f.dep_interest
+    f.profit = f.revenue - f.cogs - f.spoilage - f.loan_interest + f.dep_interest
     tax = apply_ppm(np.maximum(f.profit, 0), rate)
     tax = np.where(f.default, 0, tax)
     cap = np.maximum(f.dep, 0)
