@@ -58,6 +58,8 @@ class HistoryListApi(APIView):
         return type(self).selector(access=access, **filters)
 
     def list(self, request: Request, simulation_id: int) -> Response:
+        # Who asks comes first: strangers learn nothing from the validation of their filters.
+        access = selectors.history_access(simulation_id=simulation_id, user=request.user)
         data = self.filters(data=request.query_params)
         data.is_valid(raise_exception=True)
         filters = dict(data.validated_data)
@@ -67,7 +69,6 @@ class HistoryListApi(APIView):
         after = cursor_decode(token) if token else None
         filters.pop("format", None)
         wants_csv = request.accepted_renderer.format == "csv"  # ?format=csv or Accept
-        access = selectors.history_access(simulation_id=simulation_id, user=request.user)
         query = self.query(access, filters)
         if wants_csv:
             return csv_response(self.table, query, after=after,
@@ -193,9 +194,9 @@ class RecentLogsDownloadApi(APIView):
         tags=["history"],
     )
     def get(self, request: Request, simulation_id: int) -> Response:
+        access = selectors.history_access(simulation_id=simulation_id, user=request.user)
         data = s.RecentLogsInputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        access = selectors.history_access(simulation_id=simulation_id, user=request.user)
         query = selectors.recent_logs_query(access=access, ticks=data.validated_data["ticks"])
         return csv_response("tick_logs", query,
                             filename=f"simulation-{simulation_id}-recent-logs.csv")

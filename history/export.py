@@ -44,6 +44,12 @@ def _agent(type_code: int, engine_id: int) -> str:
     return f"{AGENT_TYPE_NAMES[type_code]}:{engine_id}"
 
 
+def _text(value: str) -> str:
+    """Free text (log lines may quote scripts' output) made inert for spreadsheets: a cell
+    starting with = + - @ would be run as a formula (CSV injection)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
@@ -53,7 +59,7 @@ Format = tuple[list[str], Callable[[Any], list[Any]]]
 FORMATS: dict[str, Format] = {
     "tick_logs": (
         ["id", "tick", "day", "level", "message", "context", "recorded_at"],
-        lambda r: [r.id, r.tick, r.day, r.level, r.message, _json(r.context),
+        lambda r: [r.id, r.tick, r.day, r.level, _text(r.message), _json(r.context),
                    r.recorded_at.isoformat()],
     ),
     "trades": (

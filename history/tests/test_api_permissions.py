@@ -71,3 +71,9 @@ def test_recent_logs_download_is_for_operators_only(archived, owner, operator, c
     assert lines[0].startswith("id,tick,day,level,message")
     assert {line.split(",")[1] for line in lines[1:]} == {"3", "4"}
     assert client_for(operator).get(url, {"ticks": 0}).status_code == 400
+
+
+def test_strangers_get_403_before_their_filters_are_read(simulation, other_user, client_for):
+    response = client_for(other_user).get(history_url(simulation, "ledger"),
+                                          {"kind": "THEFT"})
+    assert response.status_code == 403

@@ -83,3 +83,16 @@ def test_accept_text_csv_also_exports(archived, operator, client_for):
     rows = _csv(client_for(operator).get(history_url(archived, "audit"),
                                          HTTP_ACCEPT="text/csv"))
     assert rows[0][0] == "tick" and len(rows) == 5
+
+
+def test_log_lines_cannot_smuggle_spreadsheet_formulas(simulation, ingest, world_ticks,
+                                                       operator, client_for):
+    from history.services import history_ingest_tick
+
+    ingest(simulation, world_ticks[:1])
+    result = world_ticks[1]
+    history_ingest_tick(simulation_id=simulation.pk, day=0, result=result,
+                        logs=[("error", '=HYPERLINK("http://evil")', {})])
+    rows = _csv(client_for(operator).get(history_url(simulation, "tick_logs"),
+                                         {"format": "csv", "level": "error"}))
+    assert [r[4] for r in rows[1:]] == ['\'=HYPERLINK("http://evil")']
