@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.views import docs, notifications
+from web.views import dashboard, docs, notifications, operator, scripts
 
 urlpatterns = [
     path("docs/", docs.docs_index, name="docs"),
@@ -10,4 +10,35 @@ urlpatterns = [
          name="notification-read"),
     path("notifications/read_all/", notifications.notification_read_all,
          name="notifications-read-all"),
+]
+
+# The product pages (issue 7): dashboards, the operator's page and the script editor.
+urlpatterns += [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/tab/<slug:tab>/", dashboard.dashboard_tab, name="dashboard-tab"),
+    path("dashboard/live/", dashboard.dashboard_live, name="dashboard-live"),
+    path("dashboard/claim/", dashboard.agent_claim_view, name="dashboard-claim"),
+    path("dashboard/economy/<int:simulation_id>/series/", dashboard.economy_series,
+         name="economy-series"),
+    path("operator/", operator.operator_dashboard, name="operator"),
+    path("operator/live/", operator.operator_live, name="operator-live"),
+    path("operator/simulations/<int:simulation_id>/run/", operator.operator_run,
+         name="operator-run"),
+    path("operator/simulations/<int:simulation_id>/pause/", operator.operator_pause,
+         name="operator-pause"),
+    path("operator/simulations/<int:simulation_id>/resume/", operator.operator_resume,
+         name="operator-resume"),
+    path("operator/tasks/<str:task_id>/", operator.operator_task, name="operator-task"),
+    path("scripts/", scripts.script_list, name="scripts"),
+    path("scripts/<int:script_id>/", scripts.script_editor, name="script-editor"),
+    path("scripts/<int:script_id>/versions/", scripts.version_create, name="script-save"),
+    path("scripts/<int:script_id>/diff/", scripts.version_diff, name="script-diff"),
+    path("scripts/<int:script_id>/v/<int:number>/dry-run/", scripts.version_dry_run,
+         name="script-dry-run"),
+    path("scripts/<int:script_id>/v/<int:number>/mount/", scripts.version_mount,
+         name="script-mount"),
+    path("scripts/<int:script_id>/v/<int:number>/rotate/", scripts.version_rotate,
+         name="script-rotate"),
+    path("scripts/<int:script_id>/mounts/<int:mount_id>/unmount/", scripts.mount_unmount,
+         name="script-unmount"),
 ]

@@ -1,0 +1,133 @@
+"""The user's dashboard: tabs for their simulations and agents, the economy's charts, their
+scripts and their failures. A small polling partial keeps it current while a day runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import PermissionDenied as HistoryDenied
+
+from scripts_lib.selectors import failures_for, scripts_visible
+from simulations.selectors import simulation_get
+from simulations.services import agent_claim
+from web import selectors
+from web.forms import ClaimForm, RangeForm, ScriptCreateForm, errors_text
+
+TABS = ("agents", "economy", "scripts", "failures")
+POLL_RUNNING, POLL_IDLE = "2s", "10s"
+
+
+def _tab_context(request: HttpRequest, tab: str) -> dict[str, Any]:
+    user = request.user
+    if tab == "agents":
+        return {"cards": selectors.dashboard_simulations(user=user), "claim_form": ClaimForm()}
+    if tab == "economy":
+        simulations = selectors.economy_simulations(user=user)
+        chosen = request.GET.get("simulation")
+        current = next((s for s in simulations if str(s.pk) == chosen),
+                       simulations[0] if simulations else None)
+        return {"simulations": simulations, "current": current,
+                "range_form": RangeForm(request.GET or None), "series_labels": _series_labels()}
+    if tab == "scripts":
+        return {"scripts": scripts_visible(user=user).filter(owner=user),
+                "script_form": ScriptCreateForm()}
+    failures = failures_for(user=user).select_related("simulation")
+    return {"failures": Paginator(failures, 20).get_page(request.GET.get("page"))}
+
+
+def _series_labels() -> dict[str, str]:
+    return {"gdp": _("GDP"), "inflation_4t": _("Inflation, 4 ticks"),
+            "inflation_tick": _("Inflation, tick on tick"),
+            "unemployment_rate": _("Unemployment rate"), "policy_rate": _("Policy rate"),
+            "avg_loan_rate": _("Average loan rate"), "avg_deposit_rate": _("Average deposit rate"),
+            "loans": _("Loans outstanding"), "new_loans": _("New loans"),
+            "government_debt": _("Government debt")}
+
+
+def _live_context(request: HttpRequest) -> dict[str, Any]:
+    cards = selectors.dashboard_simulations(user=request.user)
+    running = [c for c in cards if c.run is not None]
+    return {"running": running, "poll": POLL_RUNNING if running else POLL_IDLE,
+            "signature": selectors.live_signature(user=request.user)}
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    tab = request.GET.get("tab", "agents")
+    if tab not in TABS:
+        tab = "agents"
+    return render(request, "web/dashboard/index.html",
+                  {"tab": tab, "tabs": TABS, **_tab_context(request, tab),
+                   "live": _live_context(request)})
+
+
+@login_required
+def dashboard_tab(request: HttpRequest, tab: str) -> HttpResponse:
+    """One tab's panel, for htmx (switching tabs, refreshing after a tick)."""
+    if tab not in TABS:
+        raise Http404("No such tab.")
+    return render(request, f"web/dashboard/_tab_{tab}.html", {"tab": tab,
+                                                                **_tab_context(request, tab)})
+
+
+@login_required
+def dashboard_live(request: HttpRequest) -> HttpResponse:
+    """The running-day strip. When the simulations moved since the page's last poll, an
+    `econsim-tick` event tells the open tab to refresh itself (charts, balance sheets)."""
+    context = _live_context(request)
+    response = render(request, "web/dashboard/_live.html", {"live": context})
+    if request.GET.get("sig") not in (None, context["signature"]):
+        response["HX-Trigger"] = "econsim-tick"
+    return response
+
+
+@login_required
+def economy_series(request: HttpRequest, simulation_id: int) -> JsonResponse:
+    form = RangeForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    try:
+        data = selectors.economy_series(user=request.user, simulation_id=simulation_id,
+                                        **{k: v for k, v in form.cleaned_data.items()
+                                           if v is not None})
+    except HistoryDenied as exc:
+        return JsonResponse({"errors": {"simulation": [{"message": str(exc.detail)}]}},
+                            status=403)
+    return JsonResponse(data)
+
+
+@login_required
+@require_POST
+def agent_claim_view(request: HttpRequest) -> HttpResponse:
+    form = ClaimForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a simulation and an agent type."))
+        return redirect("dashboard")
+    data = form.cleaned_data
+    simulation = simulation_get(user=request.user, simulation_id=data["simulation"])
+    if data["engine_id"] is None:
+        agent = selectors.free_agent(simulation_id=simulation.pk, agent_type=data["agent_type"])
+    else:
+        agent = selectors.agent_by_ref(simulation_id=simulation.pk,
+                                       agent_type=data["agent_type"],
+                                       engine_id=data["engine_id"])
+    if agent is None:
+        messages.error(request, _("No free agent of that type and id in this simulation."))
+        return redirect("dashboard")
+    try:
+        agent = agent_claim(simulation_id=simulation.pk, agent_id=agent.pk,
+                            user_id=request.user.pk)
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(request, _("You now own %(agent)s in %(simulation)s.")
+                         % {"agent": agent, "simulation": simulation.name})
+    return redirect("dashboard")

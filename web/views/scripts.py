@@ -1,0 +1,216 @@
+"""The script editor: write and save versions (upload-time errors shown at their line), diff
+any two versions, dry-run a version against an agent of yours, mount, unmount and rotate."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from scripts_lib import selectors as scripts
+from scripts_lib import services
+from scripts_lib.dry_run import script_version_dry_run
+from scripts_lib.examples import script_examples
+from scripts_lib.models import Script
+from scripts_lib.sandbox import SandboxError
+from web import selectors
+from web.docs_content import FIRST_SCRIPT
+from web.forms import (
+    AgentChoiceForm,
+    RotationForm,
+    ScriptCreateForm,
+    VersionForm,
+    errors_text,
+    service_errors,
+)
+from web.requests import acting_user
+
+
+def _starter(agent_type: str) -> str:
+    """A new script opens on the worked example for its type, else the minimal script."""
+    return next((source for _, kind, _, source in script_examples() if kind == agent_type),
+                FIRST_SCRIPT)
+
+
+def _editor(request: HttpRequest, script: Script, *, source: str | None = None,
+            errors: list[dict[str, Any]] | None = None, status: int = 200) -> HttpResponse:
+    versions = list(scripts.script_versions(script=script))
+    wanted = request.GET.get("v")
+    current = next((v for v in versions if str(v.number) == wanted), versions[0] if versions
+                   else None)
+    if source is None:
+        source = current.source if current else _starter(script.agent_type)
+    errors = errors or []
+    agents = selectors.owned_agents(user=request.user, agent_type=script.agent_type)
+    context = {
+        "script": script, "versions": versions, "current": current, "source": source,
+        "errors": errors, "error_lines": [{"line": e["line"], "message": e["message"]}
+                                          for e in errors if e["line"]],
+        "agents": agents, "mountable": [a for a in agents if a.active_mount is None],
+        "mounts": selectors.script_mounts(script_id=script.pk),
+        "is_owner": script.owner_id == request.user.pk,
+    }
+    return render(request, "web/scripts/editor.html", context, status=status)
+
+
+def _to_editor(script: Script, number: int | None = None) -> HttpResponse:
+    url = reverse("script-editor", args=[script.pk])
+    return redirect(f"{url}?v={number}" if number else url)
+
+
+@login_required
+def script_list(request: HttpRequest) -> HttpResponse:
+    form = ScriptCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            script = services.script_create(owner=acting_user(request), **form.cleaned_data)
+        except ValidationError as exc:
+            for error in service_errors(exc):
+                form.add_error(error["field"] if error["field"] in form.fields else None,
+                               error["message"])
+        else:
+            messages.success(request, _("Script created: write its first version."))
+            return _to_editor(script)
+    mine = scripts.scripts_visible(user=request.user).filter(owner=request.user)
+    return render(request, "web/scripts/list.html", {"scripts": mine, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def script_editor(request: HttpRequest, script_id: int) -> HttpResponse:
+    return _editor(request, scripts.script_get(user=request.user, script_id=script_id))
+
+
+@login_required
+@require_POST
+def version_create(request: HttpRequest, script_id: int) -> HttpResponse:
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _editor(request, script, source="", status=400, errors=[
+            {"field": "source", "message": _("The source is empty."), "line": None}])
+    try:
+        version = services.script_version_create(script=script, user=acting_user(request),
+                                                 source=form.cleaned_data["source"])
+    except ValidationError as exc:
+        return _editor(request, script, source=form.cleaned_data["source"],
+                       errors=service_errors(exc), status=400)
+    messages.success(request, _("Saved version %(n)s.") % {"n": version.number})
+    return _to_editor(script, version.number)
+
+
+@login_required
+def version_diff(request: HttpRequest, script_id: int) -> HttpResponse:
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    try:
+        old = scripts.script_version_get(script=script, number=int(request.GET.get("a", "")))
+        new = scripts.script_version_get(script=script, number=int(request.GET.get("b", "")))
+    except ValueError:
+        raise Http404("Choose two versions.") from None
+    context = {"script": script, "old": old, "new": new,
+               "rows": selectors.version_diff(old=old, new=new)}
+    template = "web/scripts/_diff.html" if request.htmx else "web/scripts/diff.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def version_dry_run(request: HttpRequest, script_id: int, number: int) -> HttpResponse:
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    version = scripts.script_version_get(script=script, number=number)
+    form = AgentChoiceForm(request.POST)
+    agent_id = form.cleaned_data["agent"] if form.is_valid() else None
+    context: dict[str, Any] = {"version": version}
+    try:
+        outcome = script_version_dry_run(version=version, user=acting_user(request),
+                                         agent_id=agent_id)
+        context["outcome"] = outcome
+        context["decision_json"] = json.dumps(outcome.decision, indent=2, sort_keys=True)
+    except ValidationError as exc:
+        context["errors"] = service_errors(exc)
+    except SandboxError as exc:  # isolation could not be set up: say so, change nothing
+        context["errors"] = [{"field": None, "message": str(exc), "line": None}]
+    return render(request, "web/scripts/_dry_run.html", context)
+
+
+def _owned_agent(request: HttpRequest, agent_id: int | None, agent_type: str) -> Any:
+    return next((a for a in selectors.owned_agents(user=request.user, agent_type=agent_type)
+                 if a.pk == agent_id), None)
+
+
+@login_required
+@require_POST
+def version_mount(request: HttpRequest, script_id: int, number: int) -> HttpResponse:
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    version = scripts.script_version_get(script=script, number=number)
+    form = AgentChoiceForm(request.POST)
+    agent = _owned_agent(request, form.cleaned_data["agent"] if form.is_valid() else None,
+                         script.agent_type)
+    if agent is None:
+        messages.error(request, _("Choose one of your agents of this script's type."))
+        return _to_editor(script, number)
+    try:
+        services.mount_create(simulation_id=agent.simulation_id, agent_id=agent.pk,
+                              version_id=version.pk, user=acting_user(request))
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(request, _("Version %(n)s now drives %(agent)s from the next tick.")
+                         % {"n": number, "agent": agent})
+    return _to_editor(script, number)
+
+
+def _script_mount(script: Script, mount_id: int) -> Any:
+    mount = next((m for m in selectors.script_mounts(script_id=script.pk) if m.pk == mount_id),
+                 None)
+    if mount is None:
+        raise Http404("No such active mount of this script.")
+    return mount
+
+
+@login_required
+@require_POST
+def mount_unmount(request: HttpRequest, script_id: int, mount_id: int) -> HttpResponse:
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    mount = _script_mount(script, mount_id)
+    try:
+        services.mount_delete(simulation_id=mount.simulation_id, mount_id=mount.pk,
+                              user=acting_user(request))
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(request, _("Unmounted: %(agent)s follows its baseline rule from the "
+                                    "next tick.") % {"agent": mount.agent})
+    return _to_editor(script)
+
+
+@login_required
+@require_POST
+def version_rotate(request: HttpRequest, script_id: int, number: int) -> HttpResponse:
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    version = scripts.script_version_get(script=script, number=number)
+    form = RotationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a mounted agent."))
+        return _to_editor(script, number)
+    mount = _script_mount(script, form.cleaned_data["mount"])
+    try:
+        rotation = services.rotation_schedule(simulation_id=mount.simulation_id,
+                                              mount_id=mount.pk, version_id=version.pk,
+                                              user=acting_user(request))
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(request, _("Version %(n)s replaces version %(old)s on %(agent)s at the "
+                                    "end of day %(day)s.")
+                         % {"n": number, "old": mount.script_version.number,
+                            "agent": mount.agent, "day": rotation.apply_at_day})
+    return _to_editor(script, number)
