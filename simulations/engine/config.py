@@ -58,6 +58,13 @@ _SPEC: dict[str, tuple] = {
     "deposit_rate0": (0.0025, float, 0.0, 0.25),
     "reserve_rate": (0.0, float, 0.0, 0.25),
     "policy_rule": ("fixed", ("fixed", "taylor")),
+    # Alternative baselines (§5.1, §5.2) for robustness checks: CC-MABM (ABCredit.jl) rules.
+    "firm_rule": ("baseline", ("baseline", "ccmabm")),
+    "consumption_rule": ("baseline", ("baseline", "ccmabm")),
+    "ccmabm_rho_q": (0.9, float, 0.0, 1.0),
+    "ccmabm_eta_p": (0.1, float, 0.0, 1.0),
+    "ccmabm_xi": (0.96, float, 0.0, 1.0),
+    "ccmabm_chi": (0.05, float, 0.0, 1.0),
     "taylor_r_star": (0.02, float, -0.1, 0.2),
     "taylor_pi_star": (0.02, float, -0.1, 0.2),
     "taylor_phi_pi": (0.5, float, 0.0, 10.0),
@@ -150,6 +157,10 @@ class Config:
             merged[key] = _coerce(raw_key, _SPEC[key], raw)
         if merged["mode"] != SCENARIOS[scenario].get("mode", "baseline"):
             raise ConfigError("mode", "fixed by the scenario")
+        if merged["mode"] == "sim":
+            for rule in ("firm_rule", "consumption_rule"):
+                if merged[rule] != "baseline":
+                    raise ConfigError(rule, "baseline required in SIM mode")
         if merged["mode"] == "baseline" and merged["household_labour"] != 1:
             raise ConfigError("household_labour", "1 (indivisible labour) in the baseline")
         return cls(tuple(sorted(merged.items())))

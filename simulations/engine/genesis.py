@@ -96,6 +96,7 @@ def _baseline(w: Context) -> None:
     yd = np.where(h.employer >= 0, net_wage, benefit).astype(np.int64)
     h.yd = yd
     h.yd_e = yd.astype(np.float64)
+    h.perm_income = yd / max(1, int(f.price[0]))  # real permanent income (CC-MABM rule)
     price = int(f.price[0])
     g_units = int(cfg.gov_purchase_share * n_emp * lam)
     demand_units = int(yd.sum()) // price + g_units

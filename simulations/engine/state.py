@@ -16,7 +16,7 @@ HOUSEHOLD_COLUMNS: dict[str, Any] = {
     "yd": I64, "yd_e": F64, "kappa": F64, "kappa_until": I64, "health_until": I64,
     "pref_seller": I64, "inc_wage": I64, "inc_benefit": I64, "inc_interest": I64,
     "inc_div": I64, "inc_transfer": I64, "tax_paid": I64, "consumption": I64, "budget": I64,
-    "units_bought": I64,
+    "units_bought": I64, "perm_income": F64,
 }
 FIRM_COLUMNS: dict[str, Any] = {
     "dep": I64, "dep_prev": I64, "bank": I64, "price": I64, "wage": I64, "mu": F64,

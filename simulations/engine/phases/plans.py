@@ -25,9 +25,12 @@ def _households(w: Context) -> None:
     h.yd_e = h.yd_e + cfg.lambda_e * (h.yd - h.yd_e)
     h.kappa = np.where(h.kappa_until > t, h.kappa, 1.0)
     h.endow = np.where(h.health_until > t, 0, cfg.household_labour)
-    yd_e = np.maximum(np.rint(h.yd_e), 0).astype(np.int64)
-    a1, a2 = to_ppm(cfg.alpha1), to_ppm(cfg.alpha2)
-    base = (a1 * yd_e + a2 * np.maximum(h.dep, 0)) // PPM
+    if cfg.consumption_rule == "ccmabm" and not w.sim:
+        base = _ccmabm_consumption(w)
+    else:
+        yd_e = np.maximum(np.rint(h.yd_e), 0).astype(np.int64)
+        a1, a2 = to_ppm(cfg.alpha1), to_ppm(cfg.alpha2)
+        base = (a1 * yd_e + a2 * np.maximum(h.dep, 0)) // PPM
     kappa_ppm = np.rint(h.kappa * PPM).astype(np.int64)
     budget = base * kappa_ppm // PPM
     h.budget = budget
@@ -73,16 +76,13 @@ def _firms(w: Context) -> None:
     rng = w.rng("P2", 1)
     n = len(f)
     f.s_e = f.s_e + cfg.lambda_e * (f.demand - f.s_e)
+    if cfg.firm_rule == "ccmabm":
+        _ccmabm_firms(w, lam, rng)
+        return
     want = np.maximum(0, np.ceil(f.s_e * (1 + cfg.nu)).astype(np.int64) - f.x)
     f.target = -(-want // lam)
     # Wage offer before price (§14.11); Lengnick's monthly delta rescaled to the tick.
-    delta = tick_share(cfg.wage_delta, cfg.ticks_per_year)
-    up = rng.uniform(0.0, delta, n)
-    down = rng.uniform(0.0, delta, n)
-    wage = f.wage.astype(np.float64)
-    wage = np.where(f.unfilled, wage * (1 + up),
-                    np.where(f.no_vac_ticks >= cfg.wage_gamma, wage * (1 - down), wage))
-    f.wage = np.maximum(1, np.rint(wage)).astype(np.int64)
+    _wage_offers(w, rng)
     fn = folded_normal(rng, cfg.fn_sigma, n)
     # Markup test x <= nu*s without division (§14.9).
     # The stock tested is what was left unsold before any of it perished (goods.py _spoil).
@@ -90,6 +90,71 @@ def _firms(w: Context) -> None:
     f.mu = np.maximum(0.0, np.where(low_stock, f.mu * (1 + fn), f.mu * (1 - fn)))
     f.price = np.maximum(1, np.rint((1 + f.mu) * f.wage / lam)).astype(np.int64)
     _firm_overrides(w)
+    _credit_demand(w)
+
+
+def _wage_offers(w: Context, rng: np.random.Generator) -> None:
+    """Lengnick's wage rule (rule 4), shared by both firm rules; computed before the price."""
+    cfg, f = w.cfg, w.s.f
+    n = len(f)
+    delta = tick_share(cfg.wage_delta, cfg.ticks_per_year)
+    up = rng.uniform(0.0, delta, n)
+    down = rng.uniform(0.0, delta, n)
+    wage = f.wage.astype(np.float64)
+    wage = np.where(f.unfilled, wage * (1 + up),
+                    np.where(f.no_vac_ticks >= cfg.wage_gamma, wage * (1 - down), wage))
+    f.wage = np.maximum(1, np.rint(wage)).astype(np.int64)
+
+
+def _ccmabm_firms(w: Context, lam: np.ndarray, rng: np.random.Generator) -> None:
+    """firm_rule="ccmabm" (§5.2, ABCredit.jl firms_price_quantity): price OR quantity moves.
+
+    Supply of t-1 is what was on offer (sales + unsold); excess supply x' = unsold - unmet.
+    Desired supply follows the quantity rule, production tops the current stock up to it.
+    The price is set directly (no markup, floored at unit labour cost); at least one worker is
+    always planned.
+    """
+    cfg, f = w.cfg, w.s.f
+    n = len(f)
+    _wage_offers(w, rng)
+    p_bar = float(w.s.public.get("cpi", float(f.price.mean())))
+    supply = (f.sales + f.unsold).astype(np.float64)
+    excess = (f.unsold - f.unmet).astype(np.float64)
+    price = f.price.astype(np.float64)
+    u = rng.uniform(0.0, cfg.ccmabm_eta_p, n)
+    short = excess <= 0
+    raise_p = short & (price < p_bar)
+    cut_p = ~short & (price > p_bar)
+    qty_rule = ~(raise_p | cut_p)
+    desired = np.where(qty_rule, supply - cfg.ccmabm_rho_q * excess, supply)
+    desired = np.maximum(desired, lam.astype(np.float64))
+    # Never below the unit labour cost (Assenza et al. 2015 bound prices by average cost);
+    # without it the wage rule raises costs while identical prices never leave P-bar.
+    floor = -(-f.wage // lam)
+    f.price = np.maximum(floor, np.rint(np.where(raise_p, price * (1 + u),
+                                                 np.where(cut_p, price * (1 - u), price)))
+                         ).astype(np.int64)
+    want = np.maximum(0, np.ceil(desired).astype(np.int64) - f.x)
+    f.target = -(-want // lam)
+    _firm_overrides(w)
+    _credit_demand(w)
+
+
+def _ccmabm_consumption(w: Context) -> np.ndarray:
+    """consumption_rule="ccmabm" (§5.1): permanent real income plus chi of real wealth.
+
+    y~ = xi*y~_{t-1} + (1-xi)*YD_{t-1}/P; nominal budget = P*y~ + chi*D, P the CPI of t-1.
+    """
+    cfg, h = w.cfg, w.s.h
+    p_bar = max(float(w.s.public.get("cpi", 1.0)), 1e-9)
+    h.perm_income = cfg.ccmabm_xi * h.perm_income + (1 - cfg.ccmabm_xi) * h.yd / p_bar
+    real = np.maximum(h.perm_income, 0.0)
+    return (np.floor(real * p_bar).astype(np.int64)
+            + (to_ppm(cfg.ccmabm_chi) * np.maximum(h.dep, 0)) // PPM)
+
+
+def _credit_demand(w: Context) -> None:
+    cfg, f = w.cfg, w.s.f
     need = ceil_ppm(f.wage * f.target, PPM + to_ppm(cfg.sigma))
     f.credit_demand = np.maximum(0, need - f.dep)
     for fid, d in w.dec("firm").items():
