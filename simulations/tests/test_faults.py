@@ -7,6 +7,7 @@ import datetime as dt
 import time
 
 import pytest
+from celery.result import AsyncResult
 from django.core.cache import cache
 
 from econsim_project.testing import LiveWorker
@@ -81,6 +82,9 @@ def test_killing_the_worker_mid_day_loses_and_doubles_no_tick(celery_live_worker
     simulation = make_simulation(ticks_per_day=40)
     run = day_run_request(simulation_id=simulation.pk)
     _wait(lambda: Simulation.objects.get(pk=simulation.pk).tick >= 4, what="a few ticks")
+    progress = AsyncResult(run.task_id)
+    assert progress.state == "PROGRESS" and progress.info["total"] == 40
+    assert progress.info["current"] >= 3
     celery_live_worker.kill()
     killed_at = Simulation.objects.get(pk=simulation.pk).tick
     assert 4 <= killed_at < 40  # killed in the middle of the day
