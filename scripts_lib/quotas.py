@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Aggregate,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 
 from accounts.cpu_bucket import cpu_bucket_states, cpu_limits
 from accounts.quotas import QuotaUsage
@@ -84,31 +95,48 @@ def log_bytes_today(*, user_ids: list[int], now: datetime) -> dict[int, int]:
     return {user_id: n or 0 for user_id, n in rows}
 
 
+def _subquery_total(queryset: QuerySet, aggregate: Aggregate) -> Subquery:
+    """A per-user aggregate as a correlated subquery (0 when there are no rows)."""
+    return Coalesce(Subquery(queryset.order_by().values("_user").annotate(total=aggregate)
+                             .values("total")[:1]), 0)
+
+
 def script_quota_source(*, user_ids: list[int], now: datetime) -> dict[int, list[QuotaUsage]]:
-    limits = script_limits_many(user_ids=user_ids)
-    scripts = dict(Script.objects.filter(owner_id__in=user_ids, archived_at__isnull=True)
-                   .values_list("owner_id").annotate(n=Count("id")))
-    largest = dict(ScriptVersion.objects.filter(script__owner_id__in=user_ids)
-                   .values_list("script__owner_id").annotate(n=Max("size_bytes")))
-    versions = versions_created_today(user_ids=user_ids, now=now)
-    logs = log_bytes_today(user_ids=user_ids, now=now)
-    _, day_end = utc_day(now)
+    """One query for any number of users (the admin's quota ledger lists a page of them)."""
+    start, day_end = utc_day(now)
+    user = OuterRef("pk")
+    overrides = [f"script_quota__{name}" for name in
+                 ("max_scripts", "versions_per_day", "max_source_bytes", "log_bytes_per_day")]
+    rows = get_user_model().objects.filter(pk__in=user_ids).values("pk", *overrides).annotate(
+        scripts=_subquery_total(Script.objects.filter(owner=user, archived_at__isnull=True)
+                                .annotate(_user=F("owner_id")), Count("id")),
+        largest=_subquery_total(ScriptVersion.objects.filter(script__owner=user)
+                                .annotate(_user=F("script__owner_id")), Max("size_bytes")),
+        versions=_subquery_total(ScriptVersion.objects.filter(created_by=user,
+                                                              created_at__gte=start)
+                                 .annotate(_user=F("created_by_id")), Count("id")),
+        logs=_subquery_total(ScriptTickLog.objects.filter(owner=user, created_at__gte=start)
+                             .annotate(_user=F("owner_id")), Sum("size_bytes")),
+    )
+    defaults = (settings.SCRIPTS_MAX_PER_USER, settings.SCRIPT_VERSIONS_PER_DAY,
+                settings.SCRIPT_SOURCE_MAX_BYTES, settings.SCRIPT_LOG_BYTES_PER_DAY)
     report = {}
-    for user_id in user_ids:
-        lim = limits[user_id]
-        rows = [
-            ("scripts.count", "Strategy scripts", "scripts", lim.max_scripts,
-             scripts.get(user_id, 0), "rolling", None),
-            ("scripts.versions_per_day", "Script versions per day", "versions",
-             lim.versions_per_day, versions.get(user_id, 0), "day", day_end),
+    for row in rows:
+        limit = [default if row[key] is None else row[key]
+                 for key, default in zip(overrides, defaults, strict=True)]
+        entries = [
+            ("scripts.count", "Strategy scripts", "scripts", limit[0], row["scripts"],
+             "rolling", None),
+            ("scripts.versions_per_day", "Script versions per day", "versions", limit[1],
+             row["versions"], "day", day_end),
             ("scripts.source_bytes", "Script source size (largest version)", "bytes",
-             lim.max_source_bytes, largest.get(user_id, 0) or 0, "version", None),
-            ("scripts.log_bytes_per_day", "Script output stored per day", "bytes",
-             lim.log_bytes_per_day, logs.get(user_id, 0), "day", day_end),
+             limit[2], row["largest"], "version", None),
+            ("scripts.log_bytes_per_day", "Script output stored per day", "bytes", limit[3],
+             row["logs"], "day", day_end),
         ]
-        report[user_id] = [
-            QuotaUsage(name=name, label=label, unit=unit, limit=limit, used=used,
-                       remaining=max(limit - used, 0), period=period, resets_at=resets)
-            for name, label, unit, limit, used, period, resets in rows
+        report[row["pk"]] = [
+            QuotaUsage(name=name, label=label, unit=unit, limit=lim, used=used,
+                       remaining=max(lim - used, 0), period=period, resets_at=resets)
+            for name, label, unit, lim, used, period, resets in entries
         ]
     return report

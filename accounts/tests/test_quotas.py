@@ -41,6 +41,10 @@ def test_a_new_user_sees_every_limit_with_nothing_used(owner, cpu):
     assert list(report) == [
         "script_cpu.ms_per_tick",
         "script_cpu.bucket",
+        "scripts.count",  # registered by scripts_lib (scripts_lib/quotas.py)
+        "scripts.versions_per_day",
+        "scripts.source_bytes",
+        "scripts.log_bytes_per_day",
         "llm.requests_per_minute",
         "llm.tokens_per_day",
     ]
