@@ -37,12 +37,22 @@ def _list_schema(summary: str, filters: type[s.PageInputSerializer],
         description=description,
         parameters=[filters],
         responses={
-            (200, "application/json"): s.page_serializer(f"{row.__name__[:-16]}Page", row),
+            (200, "application/json"): s.page_serializer(
+                f"{row.__name__.removesuffix('OutputSerializer')}Page", row),
             (200, "text/csv"): OpenApiTypes.STR,
             **_ERRORS,
         },
         tags=["history"],
     )
+
+
+def _link(request: Request, **replace: str) -> str:
+    """This request's URL with the paging parameters replaced (filters kept as sent)."""
+    params = request.query_params.copy()
+    for name in ("cursor", "offset"):
+        params.pop(name, None)
+    params.update(replace)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 class HistoryListApi(APIView):
@@ -75,16 +85,12 @@ class HistoryListApi(APIView):
                                 fields=self.context(filters).get("fields"),
                                 filename=f"simulation-{simulation_id}-{self.table}.csv")
         page = page_fetch(query=query, after=after, offset=offset, limit=limit)
+        rows = self.output(page.rows, many=True, context=self.context(filters)).data
         next_url = None
         if page.has_more:
-            params = request.query_params.copy()
-            params.pop("offset", None)
-            if offset_mode:
-                params["offset"] = str(offset + limit)
-            else:
-                params["cursor"] = cursor_encode(page.after)
-            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        rows = self.output(page.rows, many=True, context=self.context(filters)).data
+            step = {"offset": str(offset + limit)} if offset_mode else {
+                "cursor": cursor_encode(page.after)}
+            next_url = _link(request, **step)
         return Response({"results": rows, "next": next_url})
 
     def context(self, filters: dict[str, Any]) -> dict[str, Any]:
