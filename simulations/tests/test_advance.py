@@ -100,3 +100,45 @@ def test_a_shock_enters_the_world_at_its_start_tick(simulation):
     hashes = _hashes(simulation.pk)
     plain = engine_hashes(3)
     assert hashes[0] == plain[0] and hashes[1] != plain[1]  # tick 1 as before, 2 shocked
+
+
+def test_a_locked_simulation_is_busy_for_another_advancer(simulation):
+    import psycopg
+
+    from econsim_project.testing import test_database_url
+    from simulations.locks import LOCK_NAMESPACE, SimulationBusy, simulation_locked
+
+    with psycopg.connect(test_database_url(), autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, simulation.pk])
+        assert simulation_locked(simulation_id=simulation.pk)
+        with pytest.raises(SimulationBusy):
+            simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=1)
+    assert not simulation_locked(simulation_id=simulation.pk)  # released with its session
+    assert simulation_advance(simulation_id=simulation.pk, expected_tick=0,
+                              ticks=1).outcome == "advanced"
+
+
+def test_an_engine_failure_fails_the_run_and_keeps_the_committed_ticks(simulation,
+                                                                       monkeypatch):
+    from simulations.engine import InvariantViolation, World
+    from simulations.models import DayRun
+    from simulations.orchestrator import day_run_execute
+
+    real_step = World.step
+
+    def step(world, decisions=None):
+        if world.tick == 2:
+            raise InvariantViolation("I3", "deposits do not match", ("bank", 0), (1,))
+        return real_step(world, decisions)
+
+    monkeypatch.setattr(World, "step", step)
+    run = DayRun.objects.create(simulation=simulation, expected_tick=0, ticks_requested=4)
+    with pytest.raises(InvariantViolation):
+        day_run_execute(day_run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.outcome, run.ticks_done) == ("failed", 2)
+    assert run.error.startswith("InvariantViolation: I3: deposits do not match")
+    assert Simulation.objects.get(pk=simulation.pk).tick == 2
+    monkeypatch.setattr(World, "step", real_step)
+    simulation_advance(simulation_id=simulation.pk, expected_tick=2, ticks=2)
+    assert _hashes(simulation.pk) == engine_hashes(4)  # resumed from the tick-2 checkpoint
