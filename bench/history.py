@@ -39,7 +39,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from history.models import LedgerEntry, TickAggregate, TickAudit, TickLog, Trade  # noqa: E402
-from history.pagination import Query, page_fetch  # noqa: E402
+from history.pagination import Query, cursor_encode, page_fetch  # noqa: E402
 from history.pgcopy import copy_binary, encode_rows  # noqa: E402
 from history.postings import LEDGER_COLUMNS, posting_columns  # noqa: E402
 from history.selectors import Access, ledger_query  # noqa: E402
@@ -200,7 +200,7 @@ def bench_queries(sim: Simulation, rows: int, ticks: int, repeat: int, offset_re
                 after = None
             elif positions is not None:
                 after = positions[skip - 1]
-            else:  # whole ledger: ids run in (tick, id) order, so the n-th row is cheap
+            else:  # whole ledger: one OFFSET query, once, finds the n-th position
                 after = tuple(query.rows.order_by("tick", "id").values_list(
                     "tick", "id")[skip - 1])
             k50, k99 = _timed(lambda q=query, a=after: page_fetch(query=q, after=a,
@@ -209,8 +209,32 @@ def bench_queries(sim: Simulation, rows: int, ticks: int, repeat: int, offset_re
                                                                    limit=PAGE), offset_repeat)
             print(f"{label:<34}{page:>7}{k50:>12.2f}{k99:>8.2f}{o50:>12.2f}{o99:>9.2f}",
                   flush=True)
+            if label.startswith("operator: whole") and page == "middle":
+                middle = after
+    bench_api(sim, middle, repeat)
     if brin:
         bench_brin(sim, ticks, repeat)
+
+
+def bench_api(sim: Simulation, after: tuple[int, int], repeat: int) -> None:
+    """The same middle page end to end: HTTP request, auth, validation, JSON rendering."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    user = get_user_model().objects.create(username=f"bench-history-{sim.pk}", is_staff=True)
+    try:
+        client = APIClient()
+        client.force_authenticate(user)
+        url = f"/api/simulations/{sim.pk}/history/ledger/"
+        params = {"limit": PAGE, "cursor": cursor_encode(after)}
+        assert client.get(url, params, secure=True).status_code == 200
+        p50, p99 = _timed(lambda: client.get(url, params, secure=True), repeat)
+        print(f"{'API GET, operator, whole ledger':<34}{'middle':>7}{p50:>12.2f}{p99:>8.2f}",
+              flush=True)
+    finally:
+        user.delete()
 
 
 def bench_brin(sim: Simulation, ticks: int, repeat: int) -> None:
