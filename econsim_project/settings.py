@@ -194,6 +194,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status" field; name their enums so that the schema
+    # (and `check --deploy`) has no naming collisions.
+    "ENUM_NAME_OVERRIDES": {
+        "SimulationStatusEnum": "simulations.models.Simulation.Status",
+        "ScheduleKindEnum": "simulations.models.Schedule.Kind",
+    },
 }
 
 # --- I18n, static, media --------------------------------------------------------------------
