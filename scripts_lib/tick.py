@@ -169,11 +169,17 @@ def _failure_of(ref: AgentRef, run: ScriptTickRun, rejection: dict | None
     return None
 
 
+_LOG_FULL = "\n[daily log quota reached]"
+
+
 def _clip_log(text: str, room: int) -> str:
+    """The output cut to fit the owner's remaining daily log bytes ("" when nothing fits)."""
     data = text.encode()
     if len(data) <= room:
         return text
-    return data[:max(room - 40, 0)].decode(errors="ignore") + "\n[daily log quota reached]"
+    if room <= len(_LOG_FULL):
+        return ""
+    return data[:room - len(_LOG_FULL)].decode(errors="ignore") + _LOG_FULL
 
 
 def scripts_record_tick(*, simulation_id: int, tick: int, run: ScriptTickRun,
@@ -198,8 +204,8 @@ def scripts_record_tick(*, simulation_id: int, tick: int, run: ScriptTickRun,
     for ref, call in run.calls.items():
         result = run.results[ref]
         cpu_used[call.owner_id] += result.cpu_ms
-        if result.log and log_room[call.owner_id] > 0:
-            output = _clip_log(result.log, log_room[call.owner_id])
+        output = _clip_log(result.log, log_room[call.owner_id]) if result.log else ""
+        if output:
             size = len(output.encode())
             log_room[call.owner_id] -= size
             logs.append(ScriptTickLog(mount_id=call.mount_id, simulation_id=simulation_id,

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import CpuBucket, Notification
-from scripts_lib.models import Mount, Rotation, ScriptFailure, ScriptTickLog
+from scripts_lib.models import Mount, Rotation, ScriptFailure, ScriptQuota, ScriptTickLog
 from scripts_lib.services import rotation_schedule
 from scripts_lib.tests.conftest import HOUSEHOLD, claim, mount, new_version
 from scripts_lib.tick import (
@@ -221,3 +221,26 @@ def test_recording_costs_the_same_queries_for_few_or_many_mounts_of_an_owner(
 
     record_queries(range(2))  # the owner's first tick also creates their CPU bucket
     assert record_queries(range(0)) == record_queries(range(2, 12))
+
+
+def test_an_operators_fixed_cpu_budget_replaces_the_bucket(simulation, owner, world, settings):
+    settings.SCRIPT_CPU_MS_PER_TICK = 200
+    ScriptQuota.objects.create(user=owner, cpu_ms_per_tick=20)
+    mount(simulation, owner, FAILING["timeout"])
+    refs = scripts_mounted_refs(simulation_id=simulation.pk)
+    run = scripts_run_tick(simulation_id=simulation.pk, tick=1, world_seed=world.seed,
+                           observations=world.observations(refs))
+    result = run.results[("household", 0)]
+    assert result.failure_kind == "timeout" and result.cpu_ms < 60
+
+
+def test_printed_output_stops_being_stored_at_the_daily_log_quota(
+        simulation, owner, advance, settings):
+    settings.SCRIPT_LOG_BYTES_PER_DAY = 250
+    mount(simulation, owner, "def decide(obs):\n    print('x' * 100)\n    return {}")
+    for _ in range(4):
+        advance()
+    sizes = list(ScriptTickLog.objects.order_by("tick").values_list("size_bytes", flat=True))
+    assert sizes == [101, 101, 48]  # then nothing: the rest of the day is over quota
+    assert ScriptTickLog.objects.order_by("tick").last().output.endswith(
+        "[daily log quota reached]")
