@@ -348,3 +348,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_index_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_index",
     "unacked_mutex_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_mutex",
 }
+
+# Scripts' printed output (ScriptTickLog) older than this many days is pruned daily (0: keep).
+SCRIPT_LOG_RETENTION_DAYS = env_int("SCRIPT_LOG_RETENTION_DAYS", 14, minimum=0)
+CELERY_BEAT_SCHEDULE["scripts-prune-tick-logs"] = {
+    "task": "scripts_lib.prune_tick_logs",
+    "schedule": 24 * 60 * 60.0,
+}

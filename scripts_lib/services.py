@@ -7,13 +7,14 @@ project's DRF handler and the admin's messages turn them into text.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from scripts_lib.models import Mount, Rotation, Script, ScriptVersion
+from scripts_lib.models import Mount, Rotation, Script, ScriptTickLog, ScriptVersion
 from scripts_lib.quotas import script_limits, versions_created_today
 from scripts_lib.sandbox import SourceProblem, check_source
 from scripts_lib.sandbox.runner import ALLOWED_MODULES
@@ -291,3 +292,16 @@ def mounts_remount(*, mount_ids: list[int], version: ScriptVersion, user: Abstra
                              memory=mount.memory if keep_memory else {})
         done += 1
     return done, len(mount_ids) - done
+
+
+def script_tick_logs_prune(*, older_than_days: int, batch: int = 10_000) -> int:
+    """Delete scripts' printed output older than `older_than_days`, in batches so that no
+    single transaction holds a day of a big simulation's rows. Failures are kept."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted = 0
+    while True:
+        ids = list(ScriptTickLog.objects.filter(created_at__lt=cutoff)
+                   .values_list("pk", flat=True)[:batch])
+        if not ids:
+            return deleted
+        deleted += ScriptTickLog.objects.filter(pk__in=ids).delete()[0]

@@ -32,18 +32,16 @@ def script(tmp_path: Path, source: str) -> Path:
 
 
 def test_a_good_script_prints_its_decision_and_exits_0():
-    # A real process: the exit code and stdout as a script author's shell sees them.
-    proc = subprocess.run(
-        [sys.executable, "manage.py", "run_script",
-         str(EXAMPLES / "household_buffer_stock.py"), "--agent-type", "household"],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60, env=os.environ)
-    assert proc.returncode == 0, proc.stderr
-    decision = json.loads(proc.stdout)
+    out, err = StringIO(), StringIO()
+    call_command("run_script", str(EXAMPLES / "household_buffer_stock.py"), "--agent-type",
+                 "household", stdout=out, stderr=err)  # no SystemExit: exit status 0
+    decision = json.loads(out.getvalue())
     assert 0 <= decision["consume_share"] <= 1 and "memory" not in decision
-    assert "spend share" in proc.stderr  # the script's print output
+    assert "spend share" in err.getvalue()  # the script's print output
 
 
 def test_a_failing_script_exits_1_with_kind_message_and_line(tmp_path):
+    # A real process: the exit status and stdout as a script author's shell sees them.
     path = script(tmp_path, "def decide(obs):\n    value = obs['nope']\n    return {}\n")
     proc = subprocess.run(
         [sys.executable, "manage.py", "run_script", str(path), "--agent-type", "firm",
