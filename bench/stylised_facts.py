@@ -94,8 +94,11 @@ def facts(run: dict) -> dict[str, tuple[float | str, bool]]:
     rows = run["rows"]
     col = {k: np.array([r[k] for r in rows], dtype=np.float64) for k in rows[0]
            if isinstance(rows[0][k], int | float)}
-    # Real output = production in units (final sales plus the change in inventories).
-    y = np.log(np.maximum(col["production"], 1))
+    # Real GDP in units = final sales plus the change in inventories (units that perish are
+    # not output), so it differs from employment x productivity by waste and stock building.
+    real = col["gdp_real"][1:] + np.diff(col["inventories"])
+    col = {k: v[1:] for k, v in col.items()}
+    y = np.log(np.maximum(real, 1))
     yc = hp_cycle(y)
     u = col["unemployment_rate"]
     uc = hp_cycle(u)

@@ -23,23 +23,24 @@ _SPEC: dict[str, tuple] = {
     "alpha1": (0.75, float, 0.0, 1.0),
     "alpha2": (0.10, float, 0.0, 1.0),
     "lambda_e": (0.25, float, 0.0, 1.0),
-    # Tuned (§10.2 "thresholds meant to be tuned"): with nu = 0.10 and Z_c = 5 most firms sell
-    # out every tick, so the markup rule (up when x <= nu*s) ratchets prices up without limit.
-    "nu": (0.25, float, 0.0, 5.0),
+    "nu": (0.10, float, 0.0, 5.0),
     "mu0": (0.32, float, 0.0, 10.0),
-    # Share of unsold units that perish each tick (CC-MABM: all of them). See NOTES.md.
-    "inventory_depreciation": (0.0, float, 0.0, 1.0),
+    # Share of unsold units that perish each tick. CC-MABM's consumption goods are perishable
+    # (1.0); with storable goods and mu >= 0 a firm never loses money, so none ever fails
+    # (see NOTES.md). 0 restores the storable inventories of the model's §1.
+    "inventory_depreciation": (1.0, float, 0.0, 1.0),
     "fn_sigma": (0.0094, float, 0.0, 1.0),
     "wage_delta": (0.019, float, 0.0, 1.0),
     "wage_gamma": (8, int, 1, 1000),
     "sigma": (1.0, float, 0.0, 10.0),
-    # Tuned: with no capital goods to invest in, retained profits pile up as idle deposits
-    # (firms stop borrowing, demand leaks away); paying out all post-tax profit avoids that.
-    "rho_firm": (1.0, float, 0.0, 1.0),
+    # Tuned (Caiani 0.9): with no capital goods, retained profits at 0.9 pile up as idle
+    # deposits and firms stop borrowing; at 1.0 net worth only ever falls (losses are never
+    # rebuilt), leverage climbs and credit rationing caps output. See NOTES.md.
+    "rho_firm": (0.97, float, 0.0, 1.0),
     "rho_bank": (0.6, float, 0.0, 1.0),
     "turnover": (0.05, float, 0.0, 1.0),
     "upsilon": (0.08, float, 0.0, 1.0),
-    "z_c": (2, int, 1, 100),  # CC-MABM's value; Caiani's 5 concentrates demand (see nu)
+    "z_c": (2, int, 1, 100),  # CC-MABM's value; Caiani's 5 concentrates demand (NOTES.md)
     "z_e": (5, int, 1, 100),
     "chi_l": (3, int, 1, 100),
     "chi_d": (3, int, 1, 100),

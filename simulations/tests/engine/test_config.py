@@ -12,7 +12,8 @@ def test_defaults_follow_the_parameter_table() -> None:
     cfg = Config.build("baseline")
     assert (cfg.n_households, cfg.n_firms, cfg.n_banks) == (8000, 100, 10)
     assert (cfg.alpha1, cfg.alpha2, cfg.mu0) == (0.75, 0.10, 0.32)
-    assert (cfg.nu, cfg.z_c, cfg.rho_firm) == (0.25, 2, 1.0)  # tuned, see config.py
+    assert (cfg.nu, cfg.z_c, cfg.rho_firm) == (0.10, 2, 0.97)  # tuned, see config.py
+    assert cfg.inventory_depreciation == 1.0  # perishable goods (CC-MABM), see NOTES.md
     assert (cfg.income_tax, cfg.benefit_ratio, cfg.eta) == (0.18, 0.40, 20)
 
 
