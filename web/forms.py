@@ -49,17 +49,23 @@ class RunForm(forms.Form):
 
 
 def service_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    """[{field, message, line}] of a service's ValidationError; `line` is the script line an
-    upload-time check points at (the `line` param scripts_lib puts on each source error)."""
+    """[{field, message, line, text}] of a service's ValidationError; `line` is the script line
+    an upload-time check points at (the `line` param scripts_lib puts on each source error) and
+    `text` the message without its "line N: " prefix."""
     out = []
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
             for error in errors:
                 params = error.params or {}
-                out.append({"field": name, "message": _formatted(error.message, params),
-                            "line": params.get("line")})
+                message = _formatted(error.message, params)
+                line = params.get("line")
+                # Shown at its line, the message need not start by naming it.
+                prefix = f"line {line}: "
+                out.append({"field": name, "message": message, "line": line,
+                            "text": message.removeprefix(prefix) if line else message})
     else:
-        out = [{"field": None, "message": message, "line": None} for message in exc.messages]
+        out = [{"field": None, "message": message, "line": None, "text": message}
+               for message in exc.messages]
     return out
 
 

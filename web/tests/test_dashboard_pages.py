@@ -66,6 +66,8 @@ def test_a_tab_partial_is_only_the_panel(client, owner, household, version):
     html = client.get("/dashboard/tab/scripts/", HTTP_HX_REQUEST="true").content.decode()
     assert html.lstrip().startswith('<div id="tab-panel"')
     assert "<html" not in html and "saver" in html
+    assert 'data-testid="tab-failures"' in html  # the tab bar comes with the panel
+    assert 'data-testid="tab-scripts" aria-selected="true"' in html
     assert client.get("/dashboard/tab/nope/").status_code == 404
 
 
@@ -86,9 +88,13 @@ def test_live_strip_announces_a_tick_only_when_the_world_moved(client, owner, ho
     signature = first.content.decode().split('data-signature="')[1].split('"')[0]
     same = client.get("/dashboard/live/", {"sig": signature}, HTTP_HX_REQUEST="true")
     assert "HX-Trigger" not in same
-    simulation_advance(simulation_id=household.simulation_id, expected_tick=0, ticks=1)
+    simulation_advance(simulation_id=household.simulation_id, expected_tick=0, ticks=2)
     moved = client.get("/dashboard/live/", {"sig": signature}, HTTP_HX_REQUEST="true")
     assert moved["HX-Trigger"] == "econsim-tick"
+    # A whole day ran: its notification reaches the top bar's bell out of band.
+    html = moved.content.decode()
+    assert 'hx-swap-oob="outerHTML:.topbar .bell"' in html
+    assert '<span class="bell-count">1</span>' in html
 
 
 def test_economy_series_for_a_participant(client, owner, household):

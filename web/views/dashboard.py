@@ -74,8 +74,8 @@ def dashboard_tab(request: HttpRequest, tab: str) -> HttpResponse:
     """One tab's panel, for htmx (switching tabs, refreshing after a tick)."""
     if tab not in TABS:
         raise Http404("No such tab.")
-    return render(request, f"web/dashboard/_tab_{tab}.html", {"tab": tab,
-                                                                **_tab_context(request, tab)})
+    return render(request, f"web/dashboard/_tab_{tab}.html",
+                  {"tab": tab, "tabs": TABS, **_tab_context(request, tab)})
 
 
 @login_required
@@ -83,7 +83,8 @@ def dashboard_live(request: HttpRequest) -> HttpResponse:
     """The running-day strip. When the simulations moved since the page's last poll, an
     `econsim-tick` event tells the open tab to refresh itself (charts, balance sheets)."""
     context = _live_context(request)
-    response = render(request, "web/dashboard/_live.html", {"live": context})
+    # oob: the poll also brings the top bar's unread count (a finished day notifies).
+    response = render(request, "web/dashboard/_live.html", {"live": context, "oob": True})
     if request.GET.get("sig") not in (None, context["signature"]):
         response["HX-Trigger"] = "econsim-tick"
     return response

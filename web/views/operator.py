@@ -75,10 +75,10 @@ def operator_run(request: HttpRequest, simulation_id: int) -> HttpResponse:
         messages.error(request, "; ".join(e["message"] for e in errors))
         return redirect("operator")
     if request.htmx:
-        return render(request, "web/operator/_task.html", {
-            "simulation": simulation, "task": selectors.task_progress(task_id=run.task_id)
-            or {"task_id": run.task_id, "state": "PENDING", "current": 0,
-                "total": run.ticks_requested, "run": run, "done": False}})
+        task = selectors.task_progress(task_id=run.task_id) or {
+            "task_id": run.task_id, "state": "PENDING", "current": 0,
+            "total": run.ticks_requested, "run": run, "done": False}
+        return _task_response(request, simulation, task)
     messages.success(request, _("Queued %(ticks)s ticks of %(name)s from tick %(tick)s.")
                      % {"ticks": run.ticks_requested, "name": simulation.name,
                         "tick": run.expected_tick})
@@ -91,8 +91,16 @@ def operator_task(request: HttpRequest, task_id: str) -> HttpResponse:
     task = selectors.task_progress(task_id=task_id)
     if task is None:
         raise Http404("No such task.")
-    return render(request, "web/operator/_task.html",
-                  {"simulation": task["run"].simulation if task["run"] else None, "task": task})
+    return _task_response(request, task["run"].simulation if task["run"] else None, task)
+
+
+def _task_response(request: HttpRequest, simulation: Simulation | None,
+                   task: dict[str, object]) -> HttpResponse:
+    response = render(request, "web/operator/_task.html", {"simulation": simulation,
+                                                            "task": task})
+    if task["done"]:  # the simulations table refreshes at once instead of at its next poll
+        response["HX-Trigger"] = "econsim-tick"
+    return response
 
 
 def _status_change(request: HttpRequest, simulation_id: int,

@@ -52,7 +52,7 @@ def _editor(request: HttpRequest, script: Script, *, source: str | None = None,
     agents = selectors.owned_agents(user=request.user, agent_type=script.agent_type)
     context = {
         "script": script, "versions": versions, "current": current, "source": source,
-        "errors": errors, "error_lines": [{"line": e["line"], "message": e["message"]}
+        "errors": errors, "error_lines": [{"line": e["line"], "message": e["text"]}
                                           for e in errors if e["line"]],
         "agents": agents, "mountable": [a for a in agents if a.active_mount is None],
         "mounts": selectors.script_mounts(script_id=script.pk),
@@ -96,7 +96,8 @@ def version_create(request: HttpRequest, script_id: int) -> HttpResponse:
     form = VersionForm(request.POST)
     if not form.is_valid():
         return _editor(request, script, source="", status=400, errors=[
-            {"field": "source", "message": _("The source is empty."), "line": None}])
+            {"field": "source", "message": _("The source is empty."), "line": None,
+             "text": _("The source is empty.")}])
     try:
         version = services.script_version_create(script=script, user=acting_user(request),
                                                  source=form.cleaned_data["source"])
