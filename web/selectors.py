@@ -46,7 +46,6 @@ class AgentCard:
 class SimulationCard:
     simulation: Simulation
     agents: list[AgentCard]
-    run: DayRun | None  # the queued or running day, if any
     free: dict[str, int]  # free agents per type
 
 
@@ -59,21 +58,27 @@ def active_runs(*, simulation_ids: list[int]) -> dict[int, DayRun]:
     return runs
 
 
-def live_signature(*, user: AbstractBaseUser) -> str:
-    """Changes whenever a visible simulation advances or a run starts or ends: the polling
+def running_days() -> list[DayRun]:
+    """The queued or running day of each open simulation, with its simulation (one query: the
+    live strip is polled every few seconds)."""
+    runs: dict[int, DayRun] = {}
+    for run in (DayRun.objects.filter(simulation__archived_at__isnull=True, outcome__in=ACTIVE)
+                .select_related("simulation").order_by("-created_at")):
+        runs.setdefault(run.simulation_id, run)
+    return sorted(runs.values(), key=lambda run: run.simulation.name)
+
+
+def live_signature(*, running: list[DayRun]) -> str:
+    """Changes whenever an open simulation advances or a run starts or ends: the polling
     partial compares it with the one the page was drawn at to decide what to refresh."""
-    rows = Simulation.objects.filter(archived_at__isnull=True)
-    if not user.is_staff:
-        rows = rows.filter(agents__owner=user).distinct()
-    ticks = sorted(rows.values_list("pk", "tick"))
-    running = DayRun.objects.filter(simulation_id__in=[pk for pk, _ in ticks],
-                                    outcome__in=ACTIVE).count()
-    return ".".join(f"{pk}-{tick}" for pk, tick in ticks) + f"r{running}"
+    ticks = sorted(Simulation.objects.filter(archived_at__isnull=True).values_list("pk", "tick"))
+    runs = ",".join(str(run.pk) for run in sorted(running, key=lambda run: run.pk))
+    return ".".join(f"{pk}-{tick}" for pk, tick in ticks) + f"r{runs}"
 
 
 def dashboard_simulations(*, user: AbstractBaseUser) -> list[SimulationCard]:
     """Every open simulation with the user's agents in it: their mount, balance sheet and state
-    at the current tick, last script output and last failures, and the day running."""
+    at the current tick, last script output and last failures."""
     simulations = list(Simulation.objects.filter(archived_at__isnull=True).order_by("-created_at"))
     ids = [s.pk for s in simulations]
     agents = list(Agent.objects.filter(simulation_id__in=ids, owner=user)
@@ -86,12 +91,11 @@ def dashboard_simulations(*, user: AbstractBaseUser) -> list[SimulationCard]:
                                       .values_list("simulation_id", "agent_type")
                                       .annotate(n=Count("id")).order_by()):
         free.setdefault(sim_id, {})[agent_type] = count
-    runs = active_runs(simulation_ids=ids)
     cards = []
     for simulation in simulations:
         mine = [a for a in agents if a.simulation_id == simulation.pk]
         cards.append(SimulationCard(
-            simulation=simulation, run=runs.get(simulation.pk), free=free.get(simulation.pk, {}),
+            simulation=simulation, free=free.get(simulation.pk, {}),
             agents=[_agent_card(a, mounts.get(a.pk)) for a in mine]))
         _fill_from_world(simulation, cards[-1].agents)
     return cards

@@ -143,3 +143,12 @@ def test_failures_tab_lists_my_failures(client, owner, household, version):
     client.force_login(owner)
     html = client.get("/dashboard/?tab=failures").content.decode()
     assert "ZeroDivisionError" in html and "saver v1" in html
+
+
+def test_the_polled_live_strip_costs_a_fixed_number_of_queries(client, owner, household,
+                                                                django_assert_max_num_queries):
+    DayRun.objects.create(simulation=household.simulation, expected_tick=0, ticks_requested=2,
+                          outcome=DayRun.Outcome.RUNNING)
+    client.force_login(owner)
+    with django_assert_max_num_queries(6):  # session, user, runs, ticks, profile, bell
+        client.get("/dashboard/live/", {"sig": "x"}, HTTP_HX_REQUEST="true")

@@ -52,11 +52,10 @@ def _series_labels() -> dict[str, str]:
             "government_debt": _("Government debt")}
 
 
-def _live_context(request: HttpRequest) -> dict[str, Any]:
-    cards = selectors.dashboard_simulations(user=request.user)
-    running = [c for c in cards if c.run is not None]
+def _live_context() -> dict[str, Any]:
+    running = selectors.running_days()
     return {"running": running, "poll": POLL_RUNNING if running else POLL_IDLE,
-            "signature": selectors.live_signature(user=request.user)}
+            "signature": selectors.live_signature(running=running)}
 
 
 @login_required
@@ -66,7 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         tab = "agents"
     return render(request, "web/dashboard/index.html",
                   {"tab": tab, "tabs": TABS, **_tab_context(request, tab),
-                   "live": _live_context(request)})
+                   "live": _live_context()})
 
 
 @login_required
@@ -82,7 +81,7 @@ def dashboard_tab(request: HttpRequest, tab: str) -> HttpResponse:
 def dashboard_live(request: HttpRequest) -> HttpResponse:
     """The running-day strip. When the simulations moved since the page's last poll, an
     `econsim-tick` event tells the open tab to refresh itself (charts, balance sheets)."""
-    context = _live_context(request)
+    context = _live_context()
     # oob: the poll also brings the top bar's unread count (a finished day notifies).
     response = render(request, "web/dashboard/_live.html", {"live": context, "oob": True})
     if request.GET.get("sig") not in (None, context["signature"]):
