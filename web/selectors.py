@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from celery.result import AsyncResult
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -18,6 +19,9 @@ from simulations.models import Agent, DayRun, Schedule, Simulation
 from simulations.orchestrator.worlds import CheckpointMissing, world_load
 
 ACTIVE = (DayRun.Outcome.QUEUED, DayRun.Outcome.RUNNING)
+# Celery's state names for a run's outcome, where no result backend keeps them (eager mode).
+EAGER_STATES = {DayRun.Outcome.QUEUED: "PENDING", DayRun.Outcome.RUNNING: "PROGRESS",
+                DayRun.Outcome.FAILED: "FAILURE"}
 
 # The economy tab's charts: (chart id, [(aggregate key, scale)]). A key the engine does not
 # publish is left out of the series (the engine owns the list and it may grow).
@@ -167,11 +171,16 @@ def task_progress(*, task_id: str) -> dict[str, Any] | None:
     """A run task's state and progress, as the simulations API's task endpoint reports it
     (Celery's result backend while it runs, the DayRun row otherwise); None if unknown."""
     run = DayRun.objects.filter(task_id=task_id).select_related("simulation").first()
-    result = AsyncResult(task_id)
-    state = result.state
-    if run is None and state == "PENDING":  # Celery says PENDING for any unknown id
-        return None
-    info = result.info if isinstance(result.info, dict) else {}
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # the embedded mode stores no task results
+        if run is None:
+            return None
+        state, info = EAGER_STATES.get(run.outcome, "SUCCESS"), {}
+    else:
+        result = AsyncResult(task_id)
+        state = result.state
+        if run is None and state == "PENDING":  # Celery says PENDING for any unknown id
+            return None
+        info = result.info if isinstance(result.info, dict) else {}
     current = info.get("current", info.get("ticks_done", run.ticks_done if run else 0))
     total = info.get("total", run.ticks_requested if run else 0)
     if run is not None and run.ticks_done > (current or 0):
