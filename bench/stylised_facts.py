@@ -149,6 +149,8 @@ def facts(run: dict) -> dict[str, tuple[float | str, bool]]:
     out["corr(loans^c, Y^c) (> 0)"] = (cl, cl > 0)
     cb = corr(col["bankruptcies"], yc)
     out["corr(bankruptcies, Y^c) (< 0)"] = (cb, cb < 0)
+    rate = float(col["bankruptcies"].mean() * 100)
+    out["firm bankruptcies per 100 ticks (1-10)"] = (rate, 1 <= rate <= 10)
     gi = gini(run["deposits"])
     out["Gini of deposits (0.3-0.8)"] = (gi, 0.3 <= gi <= 0.8)
     return out
@@ -191,9 +193,12 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, list[tuple[float | str, bool]]] = {}
     for seed in range(1, args.seeds + 1):
-        for name, value in facts(run_seed(seed, args)).items():
+        measured = facts(run_seed(seed, args))
+        for name, value in measured.items():
             results.setdefault(name, []).append(value)
-        print(f"seed {seed} done", file=sys.stderr, flush=True)
+        shown = "; ".join(f"{name.split(' (')[0]}={v if isinstance(v, str) else f'{v:.3g}'}"
+                          for name, (v, _) in measured.items())
+        print(f"seed {seed}: {shown}", file=sys.stderr, flush=True)
     for seed in range(1, args.neutrality_seeds + 1):
         for name, value in neutrality(seed, args).items():
             results.setdefault(name, []).append(value)
