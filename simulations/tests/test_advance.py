@@ -142,3 +142,23 @@ def test_an_engine_failure_fails_the_run_and_keeps_the_committed_ticks(simulatio
     monkeypatch.setattr(World, "step", real_step)
     simulation_advance(simulation_id=simulation.pk, expected_tick=2, ticks=2)
     assert _hashes(simulation.pk) == engine_hashes(4)  # resumed from the tick-2 checkpoint
+
+
+def test_a_run_cut_by_its_soft_time_limit_resumes_where_it_stopped(simulation):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from simulations.models import DayRun
+    from simulations.orchestrator import day_run_execute
+
+    def time_is_up(done: int, total: int) -> None:
+        if done == 3:
+            raise SoftTimeLimitExceeded()
+
+    run = DayRun.objects.create(simulation=simulation, expected_tick=0, ticks_requested=8)
+    with pytest.raises(SoftTimeLimitExceeded):  # the task turns this into a retry
+        day_run_execute(day_run_id=run.pk, progress=time_is_up)
+    run.refresh_from_db()
+    assert (run.outcome, run.ticks_done) == ("running", 3)
+    run = day_run_execute(day_run_id=run.pk)  # the retried delivery
+    assert (run.outcome, run.ticks_done, run.start_tick, run.end_tick) == ("succeeded", 8, 0, 8)
+    assert _hashes(simulation.pk) == engine_hashes(8)
