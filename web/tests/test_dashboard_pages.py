@@ -152,3 +152,10 @@ def test_the_polled_live_strip_costs_a_fixed_number_of_queries(client, owner, ho
     client.force_login(owner)
     with django_assert_max_num_queries(6):  # session, user, runs, ticks, profile, bell
         client.get("/dashboard/live/", {"sig": "x"}, HTTP_HX_REQUEST="true")
+
+
+def test_operators_have_a_dashboard_too(client, operator, household):
+    client.force_login(operator)
+    html = client.get("/dashboard/").content.decode()
+    assert "web-world" in html and 'href="/operator/"' in html
+    assert 'data-testid="agent-household-3"' not in html  # not theirs

@@ -167,3 +167,11 @@ def test_other_users_cannot_unmount_my_script(client, owner, other_user, househo
     url = f"/scripts/{version.script_id}/mounts/{mount.pk}/unmount/"
     assert client.post(url).status_code == 404
     assert Mount.objects.get(pk=mount.pk).active
+
+
+def test_the_script_list_shows_only_mine(client, owner, other_user, script):
+    client.force_login(other_user)
+    html = client.get("/scripts/").content.decode()
+    assert "saver" not in html and "You have no script yet." in html
+    client.force_login(owner)
+    assert f'href="/scripts/{script.pk}/"' in client.get("/scripts/").content.decode()
