@@ -15,7 +15,7 @@ from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from accounts.tests.factories import PASSWORD, UserFactory
-from simulations.models import Agent, Simulation
+from simulations.models import Agent, DayRun, Simulation
 from simulations.services import simulation_create
 from web.tests.conftest import SMALL
 from web.views import dashboard
@@ -206,6 +206,9 @@ def scripted_world(world):
     version = script_version_create(script=script, user=user, source=FIXED.replace("0.4", "0.6"))
     mount_create(simulation_id=world.pk, agent_id=agent.pk, version_id=version.pk, user=user)
     simulation_advance(simulation_id=world.pk, expected_tick=0, ticks=2)
+    # A day half done, as the pages show it while a worker runs it.
+    DayRun.objects.create(simulation=world, expected_tick=2, ticks_requested=2, ticks_done=1,
+                          outcome=DayRun.Outcome.RUNNING)
     return script
 
 
@@ -220,7 +223,7 @@ def _fits_a_phone(page: Page) -> None:
     assert small == [], f"{page.url}: tap targets under 44 px: {small}"
 
 
-def test_the_key_pages_fit_a_375px_phone(browser: Browser, live_server, scripted_world,
+def test_the_key_pages_fit_a_375px_phone(browser: Browser, live_server, world, scripted_world,
                                          settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     base = live_server.url
@@ -235,6 +238,8 @@ def test_the_key_pages_fit_a_375px_phone(browser: Browser, live_server, scripted
         page.goto(f"{base}{path}")
         if name == "economy":
             expect(page.get_by_test_id("chart-gdp")).to_have_attribute("data-points", "2")
+        if name == "dashboard":
+            expect(page.get_by_test_id("run-progress")).to_contain_text("1 of 2 ticks")
         _fits_a_phone(page)
         _shot(page, f"phone-{name}.png")
     # The diff opens below the editor and still fits.
@@ -257,6 +262,8 @@ def test_the_key_pages_fit_a_375px_phone(browser: Browser, live_server, scripted
     _log_in(page, base, "central")
     page.goto(f"{base}/operator/")
     expect(page.get_by_test_id("operator-simulations")).to_contain_text("web-world")
+    expect(page.get_by_test_id(f"op-sim-{world.pk}")).to_contain_text(
+        "1/2 · Running")
     _fits_a_phone(page)
     _shot(page, "phone-operator.png")
     context.close()
