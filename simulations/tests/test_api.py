@@ -176,3 +176,19 @@ def test_claimed_agents_appear_in_the_users_quotas(simulation, owner, owner_clie
     quotas = {q["name"]: q for q in owner_client.get("/api/me/quotas/").json()["quotas"]}
     mine = quotas[f"simulations.claimed_agents.{simulation.pk}"]
     assert (mine["used"], mine["limit"], mine["remaining"]) == (1, 3, 2)
+
+
+def test_the_agents_list_costs_the_same_queries_for_10_or_100_rows(
+        simulation, owner, owner_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Owned rows: an owner lookup per row would show as more queries for the larger page.
+    Agent.objects.filter(simulation=simulation).update(owner=owner)
+    url = f"/api/simulations/{simulation.pk}/agents/?type=household&page_size="
+    counts = []
+    for size in (10, 100):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(owner_client.get(f"{url}{size}").json()["results"]) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
