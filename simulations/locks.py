@@ -56,12 +56,14 @@ def simulation_lock(*, simulation_id: int) -> Iterator[None]:
 
 
 def simulation_locked(*, simulation_id: int) -> bool:
-    """Whether some session holds the lock (for the console; a snapshot, not a guarantee)."""
+    """Whether some session holds the lock (for the console; a snapshot, not a guarantee).
+    pg_locks lists the whole cluster: only this database's advisory locks count."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
             "AND classid = %s AND objid = %s AND objsubid = 2 AND granted)",
             [LOCK_NAMESPACE, simulation_id])
         return bool(cursor.fetchone()[0])
