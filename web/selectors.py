@@ -278,7 +278,7 @@ def script_mounts(*, script_id: int) -> list[Mount]:
     pending = Rotation.objects.filter(status=Rotation.Status.PENDING).select_related(
         "new_version")
     return list(Mount.objects.filter(script_version__script_id=script_id, active=True)
-                .select_related("agent", "simulation", "script_version")
+                .select_related("agent", "simulation", "script_version__script")
                 .prefetch_related(Prefetch("rotations", queryset=pending, to_attr="pending"))
                 .order_by("simulation_id", "agent_id"))
 

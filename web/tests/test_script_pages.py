@@ -142,7 +142,8 @@ def test_mount_unmount_and_rotate(client, owner, household, version):
     assert mount.script_version == version
     script_version_create(script=version.script, user=owner, source=HOUSEHOLD + "\n# v2\n")
     response = client.post(f"{url}v/2/rotate/", {"mount": mount.pk}, follow=True)
-    assert "at the end of day 1" in response.content.decode()
+    assert "saver v2 replaces saver v1 on household:3 at the end of day 1" in \
+        response.content.decode()
     assert Rotation.objects.get(mount=mount).new_version.number == 2
     response = client.post(f"{url}mounts/{mount.pk}/unmount/", follow=True)
     assert "follows its baseline rule" in response.content.decode()
@@ -175,3 +176,20 @@ def test_the_script_list_shows_only_mine(client, owner, other_user, script):
     assert "saver" not in html and "You have no script yet." in html
     client.force_login(owner)
     assert f'href="/scripts/{script.pk}/"' in client.get("/scripts/").content.decode()
+
+
+def test_an_agent_running_another_script_can_switch_to_this_one_at_day_end(client, owner,
+                                                                           household, version):
+    from scripts_lib.services import script_create
+
+    mount = mount_create(simulation_id=household.simulation_id, agent_id=household.pk,
+                         version_id=version.pk, user=owner)
+    other = script_create(owner=owner, name="spender", agent_type="household")
+    script_version_create(script=other, user=owner, source=HOUSEHOLD.replace("0.5", "0.9"))
+    client.force_login(owner)
+    html = client.get(f"/scripts/{other.pk}/").content.decode()
+    assert 'data-testid="switchable"' in html and "runs saver v1" in html
+    response = client.post(f"/scripts/{other.pk}/v/1/rotate/", {"mount": mount.pk}, follow=True)
+    assert "spender v1 replaces saver v1 on household:3 at the end of day 1" in \
+        response.content.decode()
+    assert Rotation.objects.get(mount=mount).new_version.script == other

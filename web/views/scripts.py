@@ -55,6 +55,9 @@ def _editor(request: HttpRequest, script: Script, *, source: str | None = None,
         "errors": errors, "error_lines": [{"line": e["line"], "message": e["text"]}
                                           for e in errors if e["line"]],
         "agents": agents, "mountable": [a for a in agents if a.active_mount is None],
+        # Agents of the user's driven by another script: this one can take over at day end.
+        "switchable": [a for a in agents if a.active_mount is not None
+                       and a.active_mount.script_version.script_id != script.pk],
         "mounts": selectors.script_mounts(script_id=script.pk),
         "is_owner": script.owner_id == request.user.pk,
     }
@@ -202,7 +205,12 @@ def version_rotate(request: HttpRequest, script_id: int, number: int) -> HttpRes
     if not form.is_valid():
         messages.error(request, _("Choose a mounted agent."))
         return _to_editor(script, number)
-    mount = _script_mount(script, form.cleaned_data["mount"])
+    # The agent may run this script or another one of the same agent type (a switch).
+    mine = [a.active_mount for a in selectors.owned_agents(user=request.user,
+                                                           agent_type=script.agent_type)
+            if a.active_mount is not None]
+    mount = next((m for m in mine if m.pk == form.cleaned_data["mount"]), None) \
+        or _script_mount(script, form.cleaned_data["mount"])
     try:
         rotation = services.rotation_schedule(simulation_id=mount.simulation_id,
                                               mount_id=mount.pk, version_id=version.pk,
@@ -210,8 +218,10 @@ def version_rotate(request: HttpRequest, script_id: int, number: int) -> HttpRes
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     else:
-        messages.success(request, _("Version %(n)s replaces version %(old)s on %(agent)s at the "
-                                    "end of day %(day)s.")
-                         % {"n": number, "old": mount.script_version.number,
-                            "agent": mount.agent, "day": rotation.apply_at_day})
+        messages.success(request, _("%(script)s v%(n)s replaces %(old_script)s v%(old)s on "
+                                    "%(agent)s at the end of day %(day)s.")
+                         % {"script": script.name, "n": number,
+                            "old_script": mount.script_version.script.name,
+                            "old": mount.script_version.number, "agent": mount.agent,
+                            "day": rotation.apply_at_day})
     return _to_editor(script, number)
