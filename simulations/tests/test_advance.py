@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.cache import cache
 
@@ -113,7 +115,11 @@ def test_a_locked_simulation_is_busy_for_another_advancer(simulation):
         assert simulation_locked(simulation_id=simulation.pk)
         with pytest.raises(SimulationBusy):
             simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=1)
-    assert not simulation_locked(simulation_id=simulation.pk)  # released with its session
+    # Released with its session (the server ends the backend just after the client left).
+    deadline = time.monotonic() + 5
+    while simulation_locked(simulation_id=simulation.pk) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not simulation_locked(simulation_id=simulation.pk)
     assert simulation_advance(simulation_id=simulation.pk, expected_tick=0,
                               ticks=1).outcome == "advanced"
 
