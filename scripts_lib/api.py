@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from scripts_lib import selectors, services
 from scripts_lib.dry_run import script_version_dry_run
+from scripts_lib.sandbox import SandboxError
 from scripts_lib.serializers import (
     DryRunInputSerializer,
     DryRunOutputSerializer,
@@ -33,6 +34,12 @@ from simulations.models import Simulation
 
 TAG = ["scripts"]
 NOT_YOURS = OpenApiResponse(description="No such object of yours (operators see all).")
+
+
+class SandboxDown(APIException):
+    status_code = 503
+    default_code = "sandbox_unavailable"
+    default_detail = "Scripts cannot run on this server right now (isolation unavailable)."
 
 
 class ScriptPagination(PageNumberPagination):
@@ -146,16 +153,20 @@ class ScriptVersionDryRunApi(APIView):
                                "sample observation. Returns the decision, the engine's "
                                "validation, the captured output and the CPU used.",
                    request=DryRunInputSerializer,
-                   responses={200: DryRunOutputSerializer, 404: NOT_YOURS})
+                   responses={200: DryRunOutputSerializer, 404: NOT_YOURS,
+                              503: OpenApiResponse(description="Sandbox unavailable.")})
     def post(self, request: Request, script_id: int, number: int) -> Response:
         script = selectors.script_get(user=request.user, script_id=script_id)
         version = selectors.script_version_get(script=script, number=number)
         data = DryRunInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        outcome = script_version_dry_run(
-            version=version, user=request.user, agent_id=data.validated_data.get("agent"),
-            memory=data.validated_data.get("memory"),
-            scenario=data.validated_data["scenario"])
+        try:
+            outcome = script_version_dry_run(
+                version=version, user=request.user, agent_id=data.validated_data.get("agent"),
+                memory=data.validated_data.get("memory"),
+                scenario=data.validated_data["scenario"])
+        except SandboxError as exc:  # fail closed, and say so instead of a 500
+            raise SandboxDown(f"{SandboxDown.default_detail} {exc}") from exc
         return Response(DryRunOutputSerializer(outcome.as_dict()).data)
 
 

@@ -135,12 +135,12 @@ def _require_transaction() -> None:
         raise RuntimeError("scripts_lib.tick writes must run inside the tick's transaction")
 
 
-def _excerpt(value: object, depth: int = 0) -> object:
+def _excerpt(value: object) -> object:
     """The observation as the failure record keeps it: long lists cut short."""
     if isinstance(value, dict):
-        return {k: _excerpt(v, depth + 1) for k, v in value.items()}
+        return {k: _excerpt(v) for k, v in value.items()}
     if isinstance(value, list):
-        kept = [_excerpt(v, depth + 1) for v in value[:EXCERPT_LIST_ITEMS]]
+        kept = [_excerpt(v) for v in value[:EXCERPT_LIST_ITEMS]]
         return kept + ([f"... {len(value) - EXCERPT_LIST_ITEMS} more"]
                        if len(value) > EXCERPT_LIST_ITEMS else [])
     return value

@@ -1,9 +1,12 @@
 """The scripts API: owner-only access (operators see all), 400s naming field and rule."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from scripts_lib.models import Mount, Script
+from scripts_lib.services import rotation_schedule
 from scripts_lib.tests.conftest import HOUSEHOLD, claim, mount, new_version
 
 GOOD = "def decide(obs):\n    return {}\n"
@@ -188,3 +191,31 @@ def test_the_openapi_schema_lists_every_scripts_endpoint(owner_client):
         "/api/me/failures/": {"get"},
     }.items():
         assert methods <= set(paths[path]), path
+
+
+def test_lists_cost_the_same_queries_for_more_rows(simulation, owner, owner_client, advance):
+    failing = "def decide(obs):\n    raise ValueError('no')"
+    later = new_version(owner, GOOD)
+
+    def mounted_and_rotating(engine_id: int) -> None:
+        mounted = mount(simulation, owner, failing, engine_id=engine_id)
+        rotation_schedule(simulation_id=simulation.pk, mount_id=mounted.pk,
+                          version_id=later.pk, user=owner)
+
+    mounted_and_rotating(0)
+    advance()
+    urls = (f"/api/simulations/{simulation.pk}/mounts/", "/api/me/failures/", "/api/scripts/",
+            f"/api/simulations/{simulation.pk}/rotations/")
+    def counts() -> list[int]:
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert owner_client.get(url).status_code == 200
+            out.append(len(queries))
+        return out
+
+    few = counts()
+    for engine_id in range(1, 6):
+        mounted_and_rotating(engine_id)
+    advance()
+    assert counts() == few
