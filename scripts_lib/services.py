@@ -251,6 +251,9 @@ def rotation_schedule(*, simulation_id: int, mount_id: int, version_id: int,
     """Replace the mount's version at the next day boundary (same agent, same memory). A
     pending rotation of the mount is superseded."""
     mount = _mount_for(user, simulation_id, mount_id)
+    if mount.simulation.archived_at is not None \
+            or mount.simulation.status == Simulation.Status.FINISHED:
+        raise invalid("simulation", "closed", "This simulation is archived or finished.")
     version = _version_for(user, version_id)
     if version.script.agent_type != mount.agent.agent_type:
         raise invalid("script_version", "agent_type_mismatch",

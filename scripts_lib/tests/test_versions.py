@@ -10,6 +10,7 @@ from scripts_lib.models import Script, ScriptQuota, ScriptVersion
 from scripts_lib.services import (
     mount_create,
     mount_delete,
+    rotation_schedule,
     script_create,
     script_delete,
     script_update,
@@ -163,3 +164,18 @@ def test_mounting_needs_a_claimed_agent_of_the_scripts_type(
     # An operator may mount on any agent (the version must be visible to them: all are).
     assert mount_create(simulation_id=simulation.pk, agent_id=theirs.pk, version_id=version.pk,
                         user=operator).mounted_by == operator
+
+
+def test_a_finished_simulation_takes_no_new_mounts_or_rotations(simulation, owner):
+    current = mount(simulation, owner)
+    other = claim(simulation, owner, "household", 9)
+    simulation.status = "finished"
+    simulation.save(update_fields=["status"])
+    with pytest.raises(ValidationError) as caught:
+        mount_create(simulation_id=simulation.pk, agent_id=other.pk,
+                     version_id=current.script_version_id, user=owner)
+    assert caught.value.error_dict["simulation"][0].code == "closed"
+    with pytest.raises(ValidationError) as caught:
+        rotation_schedule(simulation_id=simulation.pk, mount_id=current.pk,
+                          version_id=new_version(owner).pk, user=owner)
+    assert caught.value.error_dict["simulation"][0].code == "closed"
