@@ -9,11 +9,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from scripts_lib.examples import script_examples
 from scripts_lib.models import Mount, Script
 from scripts_lib.services import mount_create, script_create, script_version_create
-from simulations.models import Agent, Simulation
+from simulations.models import Agent, Schedule, Simulation
+from simulations.orchestrator import simulation_advance
+from simulations.schedules import schedule_save
 from simulations.services import agent_claim, simulation_create
 
 BASELINE_NAME = "Baseline economy"
 BASELINE_CONFIG = {"n_households": 1000, "n_firms": 20, "n_banks": 3}
+SCHEDULE_EVERY_MINUTES = 10  # with a worker and beat (`make run` with a broker), a day per 10 min
 
 
 def baseline_seed(*, operator: AbstractBaseUser, demo: AbstractBaseUser) -> list[str]:
@@ -38,6 +41,15 @@ def baseline_seed(*, operator: AbstractBaseUser, demo: AbstractBaseUser) -> list
             mount_create(simulation_id=simulation.pk, agent_id=agent.pk,
                          version_id=version.pk, user=demo)
             created.append(f"mount of {name!r} on {agent}")
+    if not simulation.schedules.exists():
+        schedule_save(simulation_id=simulation.pk, kind=Schedule.Kind.INTERVAL,
+                      every_minutes=SCHEDULE_EVERY_MINUTES)
+        created.append(f"schedule: a day every {SCHEDULE_EVERY_MINUTES} minutes")
+    if simulation.tick == 0:
+        # One day at once, so the dashboards have data the moment the site starts.
+        simulation_advance(simulation_id=simulation.pk, expected_tick=0,
+                           ticks=simulation.ticks_per_day)
+        created.append(f"first day of {BASELINE_NAME} ({simulation.ticks_per_day} ticks)")
     return created
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from scripts_lib.models import Mount
+from scripts_lib.models import Mount, ScriptFailure
 from simulations.models import Agent, Simulation
 from simulations.orchestrator import simulation_advance
 
@@ -22,11 +22,19 @@ def test_seed_adds_a_running_baseline_world_with_the_demo_scripts_mounted(settin
     mounts = Mount.objects.filter(simulation=simulation, active=True)
     assert {m.agent_id for m in mounts} == set(demo_agents.values_list("pk", flat=True))
 
+    assert "first day of Baseline economy (4 ticks)" in out
+    simulation.refresh_from_db()
+    assert simulation.tick == 4  # the dashboards have a day of data at once
+    assert simulation.schedules.get().every_minutes == 10
+    assert not ScriptFailure.objects.exists()  # the example scripts ran cleanly
+
     call_command("seed")
     assert "nothing to do" in capsys.readouterr().out
     assert Simulation.objects.count() == 1 and mounts.count() == 2
+    simulation.refresh_from_db()
+    assert simulation.tick == 4
 
-    result = simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=1)
+    result = simulation_advance(simulation_id=simulation.pk, expected_tick=4, ticks=1)
     assert result.outcome == "advanced"
     assert set(result.versions_in_force) == {f"{a.agent_type}:{a.engine_id}"
                                              for a in demo_agents}
