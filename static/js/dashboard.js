@@ -86,6 +86,8 @@
     if (event.target.id === "economy-simulation") load();
   });
   document.body.addEventListener("econsim-tick", load);
+  // Back/forward between tabs restores the page's HTML, not its Chart.js instances.
+  document.body.addEventListener("htmx:historyRestore", load);
   document.body.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target.id === "tab-panel" || event.detail.elt.id === "tab-panel") load();
   });

@@ -40,6 +40,15 @@ FIXED = ('def decide(obs):\n    share = 0.4\n    print("share", share, "at tick"
 
 
 @pytest.fixture(scope="module", autouse=True)
+def _patient_assertions() -> Iterator[None]:
+    """expect() waits 5 s by default; a dry run's first sandbox start or a page drawn while
+    two cores also run a worker can take longer."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+@pytest.fixture(scope="module", autouse=True)
 def _orm_beside_playwright() -> Iterator[None]:
     """Playwright's sync API keeps an event loop running in this thread for the whole module;
     the ORM calls made here (fixtures, flushes) are still synchronous, so allow them."""
