@@ -49,7 +49,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from accounts.cpu_bucket import MAX_USED_MS, cpu_bucket_settle
+from accounts.cpu_bucket import MAX_USED_MS, cpu_buckets_settle
 from accounts.models import Notification
 from accounts.notifications import notifications_create_many
 from scripts_lib.models import FailureKind, Mount, Rotation, ScriptFailure, ScriptTickLog
@@ -254,8 +254,8 @@ def scripts_record_tick(*, simulation_id: int, tick: int, run: ScriptTickRun,
     ScriptFailure.objects.bulk_create(failures, batch_size=500)
     ScriptTickLog.objects.bulk_create(logs, batch_size=500)
     notifications_create_many(rows=notes)
-    for owner in owners:
-        cpu_bucket_settle(user_id=owner, used_ms=min(round(cpu_used[owner]), MAX_USED_MS))
+    cpu_buckets_settle(used_ms_by_user={
+        owner: min(round(cpu_used[owner]), MAX_USED_MS) for owner in owners})
 
 
 def _mounts_save(mounts: list[Mount]) -> None:

@@ -187,3 +187,27 @@ def test_concurrent_settles_lose_no_update(owner, cpu):
         thread.join(timeout=60)
     bucket = CpuBucket.objects.get(user=owner)
     assert (bucket.ticks, bucket.bucket_ms) == (18, 18 * 40)
+
+
+def test_a_tick_settles_every_owner_in_one_batch(cpu, django_assert_max_num_queries):
+    from accounts.cpu_bucket import cpu_buckets_settle
+    from accounts.tests.factories import UserFactory
+
+    users = UserFactory.create_batch(30)
+    cpu_bucket_settle(user_id=users[0].pk, used_ms=0)  # one bucket exists already
+    used = {user.pk: 10 * (i % 5) for i, user in enumerate(users)}  # 0..40 ms of 100
+    with django_assert_max_num_queries(4):  # savepoint, insert missing, update, release
+        assert cpu_buckets_settle(used_ms_by_user=used) == 30
+    buckets = dict(CpuBucket.objects.filter(user__in=users).values_list("user_id", "bucket_ms"))
+    expected = {u: cpu.SCRIPT_CPU_MS_PER_TICK - ms for u, ms in used.items()}
+    expected[users[0].pk] += cpu.SCRIPT_CPU_MS_PER_TICK  # its second settle
+    assert buckets == expected
+    assert set(CpuBucket.objects.filter(user__in=users).values_list("ticks", flat=True)) <= {1, 2}
+
+
+def test_a_batch_with_one_bad_figure_changes_nothing(owner, other_user, cpu):
+    from accounts.cpu_bucket import cpu_buckets_settle
+
+    with pytest.raises(ValidationError):
+        cpu_buckets_settle(used_ms_by_user={owner.pk: 5, other_user.pk: -1})
+    assert not CpuBucket.objects.exists()
