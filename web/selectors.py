@@ -17,6 +17,7 @@ from history.selectors import aggregates_query, history_access
 from scripts_lib.models import Mount, Rotation, ScriptFailure, ScriptTickLog, ScriptVersion
 from simulations.models import Agent, DayRun, Schedule, Simulation
 from simulations.orchestrator.worlds import CheckpointMissing, world_load
+from simulations.selectors import simulation_state
 
 ACTIVE = (DayRun.Outcome.QUEUED, DayRun.Outcome.RUNNING)
 # Celery's state names for a run's outcome, where no result backend keeps them (eager mode).
@@ -160,7 +161,19 @@ def economy_series(*, user: AbstractBaseUser, simulation_id: int,
                                                for _, _, data in points]}
                          for key, scale in keys if points and key in points[-1][2]]
     return {"simulation": simulation_id, "ticks": labels,
-            "days": [day for _, day, _ in points], "charts": charts}
+            "days": [day for _, day, _ in points], "charts": charts,
+            "rates_now": _rates_now(simulation_id)}
+
+
+def _rates_now(simulation_id: int) -> dict[str, Any]:
+    """The rates of the last tick from the public state (the archived aggregates carry the
+    policy rate but not the banks' average loan and deposit rates), in percent."""
+    state = simulation_state(simulation_id=simulation_id)
+    public = state["public"]
+    return {"tick": state["tick"],
+            **{name: _scaled(public.get(key), 100.0) for name, key in (
+                ("policy_rate", "i_cb"), ("avg_loan_rate", "avg_i_L"),
+                ("avg_deposit_rate", "avg_i_D"))}}
 
 
 def _scaled(value: Any, scale: float) -> float | None:

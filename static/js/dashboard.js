@@ -52,6 +52,16 @@
     canvas.dataset.points = String(ticks.length);
   }
 
+  function showRatesNow(rates) {
+    // The banks' average loan and deposit rates are public now but not archived per tick.
+    const node = document.getElementById("rates-now");
+    if (!node || !rates) return;
+    const pct = (value) => value === null || value === undefined ? "—" : value.toFixed(2) + " %";
+    node.textContent = node.dataset.template.replace("{tick}", rates.tick)
+      .replace("{policy}", pct(rates.policy_rate)).replace("{loan}", pct(rates.avg_loan_rate))
+      .replace("{deposit}", pct(rates.avg_deposit_rate));
+  }
+
   async function load() {
     forget();
     const form = document.getElementById("economy-form");
@@ -64,6 +74,7 @@
     const labelsNode = document.getElementById("series-labels");
     const names = labelsNode ? JSON.parse(labelsNode.textContent) : {};
     document.getElementById("economy-empty").hidden = body.ticks.length > 0;
+    showRatesNow(body.rates_now);
     const dense = body.ticks.length > 60;
     document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
       const datasets = (body.charts[canvas.dataset.chart] || []).map((series, i) => ({

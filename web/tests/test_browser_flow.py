@@ -6,6 +6,7 @@ a notification arrives. Screenshots go to var/screenshots/ (git-ignored)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -185,6 +186,8 @@ def test_a_user_scripts_an_agent_and_sees_the_day_an_operator_runs(
 
     # No reload: the live strip notices the new ticks and the charts redraw with them.
     expect(gdp).to_have_attribute("data-points", "2", timeout=25_000)
+    expect(page.get_by_test_id("rates-now")).to_have_text(re.compile(
+        r"At tick 2: policy rate -?\d+\.\d\d %, average loan rate -?\d+\.\d\d %"))
     _shot(page, "desktop-economy-after-a-day.png")
 
     # The same poll brought the notification of the day's end to the bell; the mounted script

@@ -108,6 +108,10 @@ def test_economy_series_for_a_participant(client, owner, household):
     assert keys["gdp"] == ["gdp"] and keys["unemployment"] == ["unemployment_rate"]
     assert "policy_rate" in keys["rates"] and keys["debt"] == ["government_debt"]
     assert len(data["charts"]["gdp"][0]["data"]) == 3
+    now = data["rates_now"]
+    assert now["tick"] == 3 and set(now) == {"tick", "policy_rate", "avg_loan_rate",
+                                             "avg_deposit_rate"}
+    assert now["avg_loan_rate"] > now["avg_deposit_rate"] >= 0  # percent, banks' spread
     assert client.get(url, {"tick_from": 2}).json()["ticks"] == [2, 3]
     assert client.get(url, {"day_to": 1}).json()["ticks"] == [1, 2]
 
