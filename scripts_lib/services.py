@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,7 +30,7 @@ def invalid(field: str, rule: str, message: str, **params: object) -> Validation
 
 def _lock_user(user: AbstractBaseUser) -> None:
     """Serialise one user's quota-counted writes (two uploads racing past the limit)."""
-    type(user).objects.select_for_update().filter(pk=user.pk).exists()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
 
 
 def _may_use(user: AbstractBaseUser, script: Script) -> bool:

@@ -31,7 +31,6 @@ from web.forms import (
     errors_text,
     service_errors,
 )
-from web.requests import acting_user
 
 
 def _starter(agent_type: str) -> str:
@@ -74,7 +73,7 @@ def script_list(request: HttpRequest) -> HttpResponse:
     form = ScriptCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            script = services.script_create(owner=acting_user(request), **form.cleaned_data)
+            script = services.script_create(owner=request.user, **form.cleaned_data)
         except ValidationError as exc:
             for error in service_errors(exc):
                 form.add_error(error["field"] if error["field"] in form.fields else None,
@@ -102,7 +101,7 @@ def version_create(request: HttpRequest, script_id: int) -> HttpResponse:
             {"field": "source", "message": _("The source is empty."), "line": None,
              "text": _("The source is empty.")}])
     try:
-        version = services.script_version_create(script=script, user=acting_user(request),
+        version = services.script_version_create(script=script, user=request.user,
                                                  source=form.cleaned_data["source"])
     except ValidationError as exc:
         return _editor(request, script, source=form.cleaned_data["source"],
@@ -134,7 +133,7 @@ def version_dry_run(request: HttpRequest, script_id: int, number: int) -> HttpRe
     agent_id = form.cleaned_data["agent"] if form.is_valid() else None
     context: dict[str, Any] = {"version": version}
     try:
-        outcome = script_version_dry_run(version=version, user=acting_user(request),
+        outcome = script_version_dry_run(version=version, user=request.user,
                                          agent_id=agent_id)
         context["outcome"] = outcome
         context["decision_json"] = json.dumps(outcome.decision, indent=2, sort_keys=True)
@@ -163,7 +162,7 @@ def version_mount(request: HttpRequest, script_id: int, number: int) -> HttpResp
         return _to_editor(script, number)
     try:
         services.mount_create(simulation_id=agent.simulation_id, agent_id=agent.pk,
-                              version_id=version.pk, user=acting_user(request))
+                              version_id=version.pk, user=request.user)
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     else:
@@ -187,7 +186,7 @@ def mount_unmount(request: HttpRequest, script_id: int, mount_id: int) -> HttpRe
     mount = _script_mount(script, mount_id)
     try:
         services.mount_delete(simulation_id=mount.simulation_id, mount_id=mount.pk,
-                              user=acting_user(request))
+                              user=request.user)
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     else:
@@ -214,7 +213,7 @@ def version_rotate(request: HttpRequest, script_id: int, number: int) -> HttpRes
     try:
         rotation = services.rotation_schedule(simulation_id=mount.simulation_id,
                                               mount_id=mount.pk, version_id=version.pk,
-                                              user=acting_user(request))
+                                              user=request.user)
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     else:
