@@ -41,10 +41,15 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     n = len(w)
     out = np.zeros(n, dtype=np.int64)
     total = int(total)
-    wsum = int(w.sum(dtype=object)) if n else 0
-    if total <= 0 or wsum <= 0:
+    if total <= 0 or n == 0:
         return out
-    if total * int(w.max()) < 2**62 and wsum < 2**62:
+    wmax = int(w.max())
+    # An int64 sum is exact when it cannot overflow; the object-dtype sum (Python ints) is
+    # ~50x slower and used only for huge weights.
+    wsum = int(w.sum()) if wmax * n < 2**62 else int(w.sum(dtype=object))
+    if wsum <= 0:
+        return out
+    if total * wmax < 2**62 and wsum < 2**62:
         prod = w * total
         base = prod // wsum
         rem = prod - base * wsum
@@ -53,7 +58,7 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
         base = np.array([p // wsum for p in prod_o], dtype=np.int64)
         rem = np.array([p % wsum for p in prod_o], dtype=np.int64)
     out[:] = base
-    left = total - int(base.sum(dtype=object))
+    left = total - int(base.sum())  # parts never exceed total, so this cannot overflow
     if left > 0:
         out[_top_indices(rem, left)] += 1
     return out

@@ -70,3 +70,12 @@ def test_rates_are_ppm_integers_with_floor_interest() -> None:
     assert apply_ppm(999, 1_000) == 0
     assert apply_ppm(np.array([1_000_000]), 1_234).tolist() == [1_234]
     assert annual_to_tick_ppm(0.1, 4) == round(((1.1) ** 0.25 - 1) * 1e6)
+
+
+def test_largest_remainder_is_exact_for_weights_beyond_int64_sums() -> None:
+    from simulations.engine.money import largest_remainder
+
+    huge = np.array([2**61, 2**61, 3], dtype=np.int64)  # their sum overflows int64
+    parts = largest_remainder(10**6 + 1, huge)
+    assert int(parts.sum()) == 10**6 + 1
+    assert parts.tolist() == [500_001, 500_000, 0]  # the tie goes to the lower id
