@@ -52,3 +52,11 @@ def test_docs_load_vendored_highlighting_not_a_cdn(client):
     html = client.get("/docs/").content.decode()
     assert "/static/vendor/highlight/highlight.min.js" in html
     assert "cdn" not in html.lower()
+
+
+def test_the_translatable_schema_strings_are_in_step_with_the_engine():
+    from web.schema_i18n import SCHEMA_STRINGS
+    from web.schema_text import schema_strings
+
+    assert set(SCHEMA_STRINGS) == schema_strings(schema_document()), (
+        "run scripts/gen-schema-i18n and translate the new strings")

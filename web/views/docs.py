@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from scripts_lib.examples import script_examples
 from scripts_lib.sandbox.runner import ALLOWED_MODULES, LOG_CAP, MEMORY_CAP
-from simulations.engine.schema import AGENT_TYPES, schema_document
+from simulations.engine.schema import AGENT_TYPES
 from web.docs_content import CONTRACT_EXAMPLE, FIRST_SCRIPT, RUN_LOCALLY, TICK_PHASES
+from web.schema_text import translated_schema
 
 AGENT_LABELS = {
-    "household": "Household", "firm": "Firm", "bank": "Bank",
-    "central_bank": "Central bank", "government": "Government",
+    "household": _("Household"), "firm": _("Firm"), "bank": _("Bank"),
+    "central_bank": _("Central bank"), "government": _("Government"),
 }
 
 
@@ -31,7 +33,7 @@ def _sandbox_limits() -> dict:
 
 
 def docs_index(request: HttpRequest) -> HttpResponse:
-    document = schema_document()
+    document = translated_schema()
     return render(request, "web/docs/index.html", {
         "agent_types": [(t, AGENT_LABELS[t]) for t in AGENT_TYPES],
         "phases": TICK_PHASES,
@@ -47,7 +49,7 @@ def docs_index(request: HttpRequest) -> HttpResponse:
 def docs_agent(request: HttpRequest, agent_type: str) -> HttpResponse:
     if agent_type not in AGENT_TYPES:
         raise Http404("No such agent type.")
-    spec = schema_document()["agent_types"][agent_type]
+    spec = translated_schema()["agent_types"][agent_type]
     return render(request, "web/docs/agent.html", {
         "agent_type": agent_type,
         "label": AGENT_LABELS[agent_type],
