@@ -5,17 +5,16 @@ a notification arrives. Screenshots go to var/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.tests.factories import PASSWORD, UserFactory
+from econsim_project.testing import headless_chromium
 from simulations.models import Agent, DayRun, Simulation
 from simulations.services import simulation_create
 from web.tests.conftest import SMALL
@@ -23,16 +22,6 @@ from web.views import dashboard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 BROKEN = 'def decide(obs):\n    share = 0.4\n    return {"consume_share": share\n'
@@ -49,28 +38,11 @@ def _patient_assertions() -> Iterator[None]:
     expect.set_options(timeout=5_000)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API keeps an event loop running in this thread for the whole module;
-    the ORM calls made here (fixtures, flushes) are still synchronous, so allow them."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+    with headless_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _context(browser: Browser, width: int = 1280) -> BrowserContext:
