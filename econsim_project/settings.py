@@ -140,6 +140,11 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "econsim")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Static beat entries (beat's database scheduler copies them in at start); each app adds its own.
+CELERY_BEAT_SCHEDULE = {
+    # A worker that answers writes a heartbeat; /api/health/ reports tasks "ok" while it is fresh.
+    "ops-worker-heartbeat": {"task": "ops.worker_heartbeat", "schedule": 60.0},
+}
 
 # --- Auth, accounts (django-allauth) --------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

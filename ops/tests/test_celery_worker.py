@@ -32,3 +32,9 @@ def test_health_reports_the_worker_heartbeat(celery_live_worker, api_client):
     after = api_client.get("/api/health/").json()
     assert after["checks"]["tasks"]["ok"] is True
     assert after["status"] == "ok"
+
+
+def test_beat_sends_a_heartbeat_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["ops-worker-heartbeat"]
+    assert entry == {"task": "ops.worker_heartbeat", "schedule": 60.0}
+    assert "history-prune-tick-logs" in settings.CELERY_BEAT_SCHEDULE  # apps add theirs
