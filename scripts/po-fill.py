@@ -38,7 +38,8 @@ def main(po_path: str, table_path: str) -> None:
         msgid = unquote(match.group(1))
         forms = plurals.get(msgid)
         if forms is None:
-            missing.append(msgid)
+            if 'msgstr[0] ""' in match.group(0):
+                missing.append(msgid)
             return match.group(0)
         return (f"msgid {match.group(1).strip()}\nmsgid_plural {match.group(2).strip()}\n"
                 + "".join(f"msgstr[{i}] {quote(f)}\n" for i, f in enumerate(forms)))

@@ -84,6 +84,9 @@ class Mount(models.Model):
     unmounted_tick = models.BigIntegerField(null=True, blank=True)
     unmounted_why = models.CharField(max_length=10, choices=Why.choices, blank=True)
     memory = models.JSONField(default=dict, blank=True)
+    last_decision = models.JSONField(default=dict, blank=True,
+                                     help_text="The last decision the engine accepted.")
+    last_decision_tick = models.BigIntegerField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     # The day of the last failure notification: at most one per mount and day.
     failure_notified_day = models.BigIntegerField(null=True, blank=True)

@@ -226,6 +226,8 @@ def scripts_record_tick(*, simulation_id: int, tick: int, run: ScriptTickRun,
         if failure is None:
             mount.consecutive_failures = 0
             mount.memory = result.memory or {}
+            mount.last_decision = run.decisions.get(ref) or {}
+            mount.last_decision_tick = tick
             continue
         mount.consecutive_failures += 1
         link = f"/api/me/failures/?simulation={simulation_id}"
@@ -260,8 +262,9 @@ def scripts_record_tick(*, simulation_id: int, tick: int, run: ScriptTickRun,
 
 def _mounts_save(mounts: list[Mount]) -> None:
     """Write back the tick's mount changes. Successful calls (nearly all) change only memory
-    and reset the strike count: on PostgreSQL one UPDATE ... FROM (VALUES ...) per thousand,
-    because bulk_update's CASE per row and field costs seconds for a thousand mounts."""
+    and the last decision and reset the strike count: on PostgreSQL one UPDATE ... FROM
+    (VALUES ...) per thousand, because bulk_update's CASE per row and field costs seconds for
+    a thousand mounts."""
     ok = [m for m in mounts if m.consecutive_failures == 0]
     failed = [m for m in mounts if m.consecutive_failures]
     if connection.vendor == "postgresql":
@@ -269,14 +272,19 @@ def _mounts_save(mounts: list[Mount]) -> None:
         with connection.cursor() as cursor:
             for start in range(0, len(ok), 1000):
                 chunk = ok[start:start + 1000]
-                rows = ", ".join(["(%s, %s::jsonb)"] * len(chunk))
-                params = [x for m in chunk for x in (m.pk, json.dumps(m.memory))]
+                rows = ", ".join(["(%s, %s::jsonb, %s::jsonb, %s::bigint)"] * len(chunk))
+                params = [x for m in chunk for x in (m.pk, json.dumps(m.memory),
+                                                     json.dumps(m.last_decision),
+                                                     m.last_decision_tick)]
                 cursor.execute(f"UPDATE {table} AS m SET memory = v.memory, "
-                               f"consecutive_failures = 0 FROM (VALUES {rows}) AS v(id, memory) "
+                               f"last_decision = v.decision, last_decision_tick = v.tick, "
+                               f"consecutive_failures = 0 "
+                               f"FROM (VALUES {rows}) AS v(id, memory, decision, tick) "
                                f"WHERE m.id = v.id", params)
     else:
         failed = mounts
-    Mount.objects.bulk_update(failed, ["memory", "consecutive_failures", "active",
+    Mount.objects.bulk_update(failed, ["memory", "last_decision", "last_decision_tick",
+                                       "consecutive_failures", "active",
                                        "unmounted_at", "unmounted_tick", "unmounted_why",
                                        "failure_notified_day"], batch_size=200)
 

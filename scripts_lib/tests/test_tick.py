@@ -43,6 +43,7 @@ def test_mounted_agents_decide_and_keep_their_memory_between_ticks(
     advance()
     home.refresh_from_db()
     assert home.memory == {"ticks": 3} and home.consecutive_failures == 0
+    assert (home.last_decision, home.last_decision_tick) == ({"consume_share": 0.5}, 3)
     logs = list(ScriptTickLog.objects.filter(mount=home).order_by("tick"))
     assert [(log.tick, log.output) for log in logs] == [
         (t, f"tick {t} seen {t}\n") for t in (1, 2, 3)]
@@ -98,6 +99,8 @@ def test_every_failure_kind_is_recorded_and_the_agent_falls_back(
     assert failures["rejected_decision"].message.startswith("consume_share: float in [0, 1]")
     assert failures["rejected_decision"].decision == {"consume_share": 2.0}
     assert set(Mount.objects.values_list("consecutive_failures", flat=True)) == {1}
+    # a rejected decision is not the agent's last decision: nothing was accepted yet
+    assert set(Mount.objects.values_list("last_decision_tick", flat=True)) == {None}
     assert Notification.objects.filter(user=owner, kind="script_failure").count() == 5
 
 

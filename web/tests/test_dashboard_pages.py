@@ -163,3 +163,15 @@ def test_operators_have_a_dashboard_too(client, operator, household):
     html = client.get("/dashboard/").content.decode()
     assert "web-world" in html and 'href="/operator/"' in html
     assert 'data-testid="agent-household-3"' not in html  # not theirs
+
+
+def test_a_mounted_agent_shows_its_last_accepted_decision(client, owner, household, version):
+    from scripts_lib.services import mount_create
+
+    mount_create(simulation_id=household.simulation_id, agent_id=household.pk,
+                 version_id=version.pk, user=owner)
+    simulation_advance(simulation_id=household.simulation_id, expected_tick=0, ticks=2)
+    client.force_login(owner)
+    html = client.get("/dashboard/tab/agents/").content.decode()
+    assert 'data-testid="last-decision"' in html
+    assert "Decision at tick 2:" in html and "consume_share: 0.5" in html
