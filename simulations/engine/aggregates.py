@@ -10,6 +10,15 @@ from .context import Context
 
 SIM_UNIT = 1_000_000
 
+# The aggregates that are money, in integer cents (the others are counts, units, rates or
+# prices per unit): pages format these as currency.
+MONEY_AGGREGATES = frozenset({
+    "gdp", "consumption", "government_spending", "taxes", "disposable_income",
+    "household_deposits", "firm_deposits", "deposits", "avg_wage", "inventory_value", "loans",
+    "new_loans", "government_debt", "government_deficit", "treasury_account", "cb_bills",
+    "reserves", "advances", "bank_net_worth", "firm_profits", "dividends",
+})
+
 
 def publish(w: Context) -> dict[str, Any]:
     """Compute the aggregates of the tick just finished and store them as public data."""

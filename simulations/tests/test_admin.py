@@ -3,8 +3,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from history.models import TickAggregate
 from simulations.models import DayRun, Schedule, Shock, Simulation
 from simulations.orchestrator import simulation_advance
+from web.templatetags.web_format import cents
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +108,8 @@ def test_the_console_shows_progress_aggregates_invariants_and_the_log_download(
     assert "InvariantViolation: I3: demo" in text
     assert f"?simulation={simulation.pk}&amp;ticks=100" in text
     assert "unemployment_rate" in text
+    latest = TickAggregate.objects.get(simulation=simulation, tick=2).data
+    assert f"<th>gdp</th><td>{cents(latest['gdp'])}</td>" in text  # currency, not raw cents
 
 
 def test_creating_a_simulation_in_the_admin_builds_its_world(admin_client_op):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from simulations.engine.aggregates import MONEY_AGGREGATES
+
 register = template.Library()
 
 
@@ -22,3 +24,15 @@ def cents(value: object) -> object:
 def is_money(key: str) -> bool:
     """Balance-sheet keys are cents except unit counts."""
     return not str(key).endswith("_units")
+
+
+@register.filter
+def aggregate(value: object, key: str) -> object:
+    """An engine aggregate for reading: money as currency units, rates and prices rounded."""
+    if key in MONEY_AGGREGATES:
+        return cents(value)
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return value

@@ -15,3 +15,12 @@ def test_cents_are_shown_as_currency_units(value, shown):
 
 def test_unit_counts_are_not_money():
     assert is_money("net_worth") and not is_money("inventory_units")
+
+
+def test_aggregates_read_as_money_counts_and_rates():
+    from web.templatetags.web_format import aggregate
+
+    assert aggregate(486423861, "gdp") == "4,864,238.61"
+    assert aggregate(839, "employment") == "839"
+    assert aggregate(0.16100000000000003, "unemployment_rate") == "0.161"
+    assert aggregate(659.7098463374608, "cpi") == "659.7098"

@@ -68,3 +68,13 @@ def test_income_shock_moves_money_from_the_treasury_to_households() -> None:
     assert transfers[0]["dst"].tolist() == [5, 6]
     assert transfers[0]["amount"].tolist() == [1_000, 1_000]
     assert transfers[0]["phase"] == "P7"
+
+
+def test_the_money_aggregates_are_integer_cents() -> None:
+    from simulations.engine import World
+    from simulations.engine.aggregates import MONEY_AGGREGATES
+
+    world = World.create("baseline", {"n_households": 200, "n_firms": 10, "n_banks": 3}, seed=3)
+    aggregates = world.step().aggregates
+    assert set(aggregates) >= MONEY_AGGREGATES
+    assert all(type(aggregates[key]) is int for key in MONEY_AGGREGATES)
