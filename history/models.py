@@ -87,14 +87,7 @@ class Trade(models.Model):
     price = models.BigIntegerField(null=True, blank=True, help_text="Cents per unit.")
     value = models.BigIntegerField(help_text="Cents.")
 
-    class Meta:
-        indexes = [
-            models.Index(fields=["simulation", "tick", "id"], name="hist_trade_sim_tick"),
-            models.Index(fields=["simulation", "buyer_type", "buyer_id", "tick", "id"],
-                         name="hist_trade_buyer"),
-            models.Index(fields=["simulation", "seller_type", "seller_id", "tick", "id"],
-                         name="hist_trade_seller"),
-        ]
+    # No secondary index: lists find their rows by id through TradeBatch and TradeAgentTick.
 
     def __str__(self) -> str:
         return f"{self.simulation_id}@{self.tick} {self.get_market_display()} {self.value}"
@@ -116,18 +109,108 @@ class LedgerEntry(models.Model):
     amount = models.BigIntegerField(help_text="Cents.")
 
     class Meta:
+        # No secondary index: lists find their rows by id through LedgerBatch (ticks, kinds)
+        # and LedgerAgentTick (agents), see `Block` below.
         verbose_name_plural = "ledger entries"
-        indexes = [
-            models.Index(fields=["simulation", "tick", "id"], name="hist_ledger_sim_tick"),
-            models.Index(fields=["simulation", "debit_type", "debit_id", "tick", "id"],
-                         name="hist_ledger_debit"),
-            models.Index(fields=["simulation", "credit_type", "credit_id", "tick", "id"],
-                         name="hist_ledger_credit"),
-            models.Index(fields=["simulation", "kind", "tick", "id"], name="hist_ledger_kind"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.simulation_id}@{self.tick} {self.kind} {self.amount}"
+
+
+class Block(models.Model):
+    """One engine batch of a tick (a posting batch, a market's trades): its rows are exactly
+    the ids [first_id, first_id + count) of the archive table, reserved in one piece.
+
+    Why not per-row indexes: a btree per agent side costs more per copied row than the row
+    itself (random inserts all over the index), which capped ingestion near 60k rows/s. Ids
+    reserved in blocks let a batch row stand for thousands of rows: tick and kind filters
+    read these few rows and compute the ids, and the rows come by primary key.
+    """
+
+    simulation = _simulation_fk()
+    tick = models.BigIntegerField()
+    first_id = models.BigIntegerField()
+    count = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def last_id(self) -> int:
+        return self.first_id + self.count - 1
+
+
+class AgentTick(models.Model):
+    """The ids of the rows one agent takes part in (on either side) at one tick: the
+    per-agent index, one row per agent and tick instead of two index entries per row."""
+
+    simulation = _simulation_fk()
+    tick = models.BigIntegerField()
+    agent_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    agent_id = models.IntegerField()
+    # Ascending ids as little-endian int64 (`history.blocks.ids_unpack`): a bytea, so the
+    # embedded SQLite mode stores it too.
+    row_ids = models.BinaryField()
+
+    class Meta:
+        abstract = True
+
+
+class LedgerBatch(Block):
+    phase = models.CharField(max_length=4)
+    kind = models.CharField(max_length=24)
+
+    class Meta:
+        verbose_name_plural = "ledger batches"
+        indexes = [
+            models.Index(fields=["simulation", "tick", "first_id"], name="hist_lbatch_tick"),
+            models.Index(fields=["simulation", "kind", "tick", "first_id"],
+                         name="hist_lbatch_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} {self.kind} ids {self.first_id}+{self.count}"
+
+
+class LedgerAgentTick(AgentTick):
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "agent_type", "agent_id", "tick"],
+                                    name="hist_lagent_unique"),
+        ]
+        # A reset deletes the ticks after its target: a BRIN index on (simulation, tick)
+        # finds them at no insert cost (PostgreSQL only, migration 0004).
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} ledger of {self.agent_type}:{self.agent_id}"
+
+
+class TradeBatch(Block):
+    market = models.SmallIntegerField(choices=MarketCode.choices)
+
+    class Meta:
+        verbose_name_plural = "trade batches"
+        indexes = [
+            models.Index(fields=["simulation", "tick", "first_id"], name="hist_tbatch_tick"),
+            models.Index(fields=["simulation", "market", "tick", "first_id"],
+                         name="hist_tbatch_market"),
+        ]
+
+    def __str__(self) -> str:
+        return (f"{self.simulation_id}@{self.tick} {self.get_market_display()} "
+                f"ids {self.first_id}+{self.count}")
+
+
+class TradeAgentTick(AgentTick):
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "agent_type", "agent_id", "tick"],
+                                    name="hist_tagent_unique"),
+        ]
+        # BRIN on (simulation, tick) as for LedgerAgentTick (migration 0004).
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} trades of {self.agent_type}:{self.agent_id}"
 
 
 class AgentSnapshot(models.Model):

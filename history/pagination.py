@@ -23,6 +23,8 @@ from django.db.models import F, Model, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
+from history.block_pages import BlockQuery
+
 
 @dataclass(frozen=True)
 class Query:
@@ -78,10 +80,15 @@ def _sliced(query: Query, after: tuple[int, int] | None, start: int, stop: int) 
     return union.order_by(*query.order)[start:stop]
 
 
-def page_fetch(*, query: Query, after: tuple[int, int] | None = None, offset: int = 0,
-               limit: int) -> Page:
+def page_fetch(*, query: Query | BlockQuery, after: tuple[int, int] | None = None,
+               offset: int = 0, limit: int) -> Page:
     """One page of `limit` rows after the position `after`, or (compatibility) after skipping
     `offset` rows; `has_more` tells whether another page follows."""
+    if isinstance(query, BlockQuery):
+        positions = query.positions(after, offset, limit + 1)
+        has_more = len(positions) > limit
+        return Page(rows=query.rows(positions[:limit]),
+                    after=positions[limit - 1] if has_more else None, has_more=has_more)
     if query.branches == []:
         return Page(rows=[])
     rows = list(_sliced(query, after, offset, offset + limit + 1))
@@ -94,7 +101,7 @@ def page_fetch(*, query: Query, after: tuple[int, int] | None = None, offset: in
     return Page(rows=rows, after=position, has_more=has_more)
 
 
-def rows_iterate(*, query: Query, after: tuple[int, int] | None = None,
+def rows_iterate(*, query: Query | BlockQuery, after: tuple[int, int] | None = None,
                  chunk: int = 5000) -> Iterator[Model]:
     """Every row from `after` on, in keyset chunks: an export of any size holds one chunk in
     memory and no long-running transaction."""

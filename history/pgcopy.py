@@ -33,8 +33,11 @@ class Column:
     value: np.ndarray | int | str | None
 
 
-def encode_rows(columns: Sequence[Column], n: int) -> bytes:
-    """The COPY binary rows (no header or trailer) of `n` rows of `columns`."""
+def encode_rows(columns: Sequence[Column], n: int, tail: np.ndarray | None = None,
+                tail_sizes: np.ndarray | None = None) -> bytes:
+    """The COPY binary rows (no header or trailer) of `n` rows of `columns`, and optionally
+    one last variable-length bytea column: row r's value is the next `tail_sizes[r]` bytes
+    of `tail` (uint8)."""
     if n == 0:
         return b""
     fields: list[tuple[str, str]] = [("count", ">i2")]
@@ -48,8 +51,10 @@ def encode_rows(columns: Sequence[Column], n: int) -> bytes:
             fields.append((f"val{i}", f"S{len(col.value.encode())}"))
         else:
             fields.append((f"val{i}", _WIDTH[col.pg_type]))
+    if tail is not None:
+        fields.append(("len_tail", ">i4"))
     rows = np.empty(n, dtype=np.dtype(fields))
-    rows["count"] = len(columns)
+    rows["count"] = len(columns) + (tail is not None)
     for i, col in enumerate(columns):
         if col.value is None:
             rows[f"len{i}"] = -1
@@ -68,7 +73,27 @@ def encode_rows(columns: Sequence[Column], n: int) -> bytes:
             if value.size and (value.min() < info.min or value.max() > info.max):
                 raise OverflowError(f"column {i}: values outside {col.pg_type}")
         rows[f"val{i}"] = value
-    return rows.tobytes()
+    if tail is None:
+        return rows.tobytes()
+    return _interleave(rows, tail, tail_sizes)
+
+
+def _interleave(rows: np.ndarray, tail: np.ndarray, sizes: np.ndarray) -> bytes:
+    """Each fixed-size row followed by its slice of `tail`, without a Python loop: the rows
+    land at their offsets and the tail fills every other byte, in order."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    if sizes.shape != rows.shape or int(sizes.sum()) != tail.size:
+        raise ValueError("tail_sizes must give one size per row and add up to the tail")
+    rows["len_tail"] = sizes
+    width = rows.dtype.itemsize
+    starts = np.arange(len(rows), dtype=np.int64) * width + np.r_[0, np.cumsum(sizes)[:-1]]
+    out = np.empty(len(rows) * width + tail.size, dtype=np.uint8)
+    fixed = (starts[:, None] + np.arange(width)).ravel()
+    out[fixed] = rows.view(np.uint8)
+    is_tail = np.ones(out.size, dtype=bool)
+    is_tail[fixed] = False
+    out[is_tail] = tail
+    return out.tobytes()
 
 
 def copy_binary(cursor: object, table: str, names: Sequence[str], blocks: Sequence[bytes],

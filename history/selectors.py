@@ -10,19 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 
+from history.block_pages import BlockQuery
+from history.blocks import LEDGER, TRADES, BlockArchive
 from history.models import (
     AGENT_TYPE_CODES,
     MARKET_CODES,
     AgentSnapshot,
-    LedgerEntry,
+    LedgerBatch,
     TickAggregate,
     TickAudit,
     TickLog,
-    Trade,
+    TradeBatch,
 )
 from history.pagination import Query
 from history.postings import kinds_touching
@@ -66,14 +68,6 @@ def _ticks(rows, tick_from: int | None, tick_to: int | None, name: str = "tick")
     return rows
 
 
-def _sides(agents: list[AgentKey] | None, left: str, right: str) -> list[Q] | None:
-    """One branch per agent and side: (left_type, left_id) or (right_type, right_id)."""
-    if agents is None:
-        return None
-    return [Q(**{f"{side}_type": t, f"{side}_id": i}) for t, i in agents
-            for side in (left, right)]
-
-
 def tick_logs_query(*, access: Access, tick_from: int | None = None, tick_to: int | None = None,
                     day_from: int | None = None, day_to: int | None = None,
                     message: str | None = None, level: str | None = None) -> Query:
@@ -87,23 +81,35 @@ def tick_logs_query(*, access: Access, tick_from: int | None = None, tick_to: in
 
 
 def trades_query(*, access: Access, tick_from: int | None = None, tick_to: int | None = None,
-                 market: str | None = None, agent: AgentKey | None = None) -> Query:
-    rows = _ticks(Trade.objects.filter(simulation_id=access.simulation.pk), tick_from, tick_to)
+                 market: str | None = None, agent: AgentKey | None = None) -> BlockQuery:
+    batches = _ticks(TradeBatch.objects.filter(simulation_id=access.simulation.pk),
+                     tick_from, tick_to)
     if market is not None:
-        rows = rows.filter(market=MARKET_CODES[market])
-    return Query(rows=rows, branches=_sides(access.visible_agents(agent), "buyer", "seller"))
+        batches = batches.filter(market=MARKET_CODES[market])
+    return _block_query(TRADES, access, batches, tick_from, tick_to, agent,
+                        narrowed=market is not None)
 
 
 def ledger_query(*, access: Access, tick_from: int | None = None, tick_to: int | None = None,
                  kind: str | None = None, account: str | None = None,
-                 agent: AgentKey | None = None) -> Query:
-    rows = _ticks(LedgerEntry.objects.filter(simulation_id=access.simulation.pk),
-                  tick_from, tick_to)
+                 agent: AgentKey | None = None) -> BlockQuery:
+    batches = _ticks(LedgerBatch.objects.filter(simulation_id=access.simulation.pk),
+                     tick_from, tick_to)
     if kind:
-        rows = rows.filter(kind=kind)
+        batches = batches.filter(kind=kind)
     if account:
-        rows = rows.filter(kind__in=kinds_touching(account))
-    return Query(rows=rows, branches=_sides(access.visible_agents(agent), "debit", "credit"))
+        batches = batches.filter(kind__in=kinds_touching(account))
+    return _block_query(LEDGER, access, batches, tick_from, tick_to, agent,
+                        narrowed=bool(kind or account))
+
+
+def _block_query(archive: BlockArchive, access: Access, batches: QuerySet,
+                 tick_from: int | None, tick_to: int | None, agent: AgentKey | None,
+                 narrowed: bool) -> BlockQuery:
+    agent_ticks = archive.agent_ticks.objects.filter(simulation_id=access.simulation.pk)
+    return BlockQuery(model=archive.rows, simulation_id=access.simulation.pk, batches=batches,
+                      agent_ticks=_ticks(agent_ticks, tick_from, tick_to),
+                      agents=access.visible_agents(agent), narrowed=narrowed)
 
 
 def snapshots_query(*, access: Access, day: int | None = None, day_from: int | None = None,

@@ -18,7 +18,8 @@ The contract the orchestrator calls, inside its own `transaction.atomic()` for t
 Neither commits: both refuse to run outside a transaction, so a crash before the
 orchestrator's commit leaves no history of the unfinished tick, and the exact re-run writes
 it again. On PostgreSQL the big tables go in by binary COPY through psycopg 3; elsewhere
-(the embedded SQLite mode) by bulk_create.
+(the embedded SQLite mode) by bulk_create. Ledger entries and trades are kept in id blocks
+(`history.blocks`): rows, one Block row per engine batch, one AgentTick row per agent.
 """
 
 from __future__ import annotations
@@ -35,17 +36,15 @@ from django.db.models import Model
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from history.blocks import LEDGER, TRADES, blocks_forget_after, blocks_write, db_columns
 from history.models import (
     AGENT_TYPE_CODES,
     LOG_LEVELS,
     AgentSnapshot,
-    LedgerEntry,
     TickAggregate,
     TickAudit,
     TickLog,
-    Trade,
 )
-from history.pgcopy import copy_binary, encode_rows
 from history.postings import posting_columns
 from history.trades import trade_columns
 from simulations.engine import TickResult
@@ -85,33 +84,6 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _columns(model: type[Model], names: Iterable[str]) -> list[str]:
-    return [model._meta.get_field(name).column for name in names]
-
-
-def _copy_batches(model: type[Model], batches: list[tuple[list[str], list, int]]) -> int:
-    """Binary COPY of columnar batches that share one column list."""
-    if not batches:
-        return 0
-    names = batches[0][0]
-    blocks = [encode_rows(cols, n) for _, cols, n in batches]
-    with connection.cursor() as cursor:
-        copy_binary(cursor.cursor, model._meta.db_table, _columns(model, names), blocks)
-    return sum(n for _, _, n in batches)
-
-
-def _bulk_batches(model: type[Model], batches: list[tuple[list[str], list, int]]) -> int:
-    """The embedded-mode fallback: the same columnar batches as model instances."""
-    objs = []
-    for names, cols, n in batches:
-        values = [
-            c.value.tolist() if isinstance(c.value, np.ndarray) else [c.value] * n for c in cols
-        ]
-        objs += [model(**dict(zip(names, row, strict=True))) for row in zip(*values, strict=True)]
-    model.objects.bulk_create(objs, batch_size=2000)
-    return len(objs)
-
-
 def _log_rows(result: TickResult, logs: Iterable[tuple[str, str, dict]]) -> Iterator[tuple]:
     for line in result.log:
         yield ("info", str(line), {})
@@ -125,7 +97,7 @@ def _copy_json_rows(model: type[Model], names: list[str], rows: list[tuple],
                     json_fields: set[str]) -> None:
     """Text COPY for the few rows with JSON columns (logs, snapshots)."""
     json_at = [i for i, name in enumerate(names) if name in json_fields]
-    sql = (f'COPY "{model._meta.db_table}" ({", ".join(_columns(model, names))}) '
+    sql = (f'COPY "{model._meta.db_table}" ({", ".join(db_columns(model, names))}) '
            "FROM STDIN")
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
@@ -141,7 +113,6 @@ def history_ingest_tick(*, simulation_id: int, day: int, result: TickResult,
     started = time.perf_counter()
     tick = int(result.tick)
     use_copy = _uses_copy()
-    write = _copy_batches if use_copy else _bulk_batches
 
     log_rows = [(simulation_id, tick, day, level, message, context)
                 for level, message, context in _log_rows(result, logs)]
@@ -153,8 +124,10 @@ def history_ingest_tick(*, simulation_id: int, day: int, result: TickResult,
             [TickLog(**dict(zip(log_names, row, strict=True))) for row in log_rows]
         )
 
-    n_trades = write(Trade, trade_columns(simulation_id, tick, result.trades))
-    n_ledger = write(LedgerEntry, posting_columns(simulation_id, tick, result.postings))
+    n_trades = blocks_write(TRADES, simulation_id, tick,
+                            trade_columns(simulation_id, tick, result.trades))
+    n_ledger = blocks_write(LEDGER, simulation_id, tick,
+                            posting_columns(simulation_id, tick, result.postings))
 
     TickAggregate.objects.create(simulation_id=simulation_id, tick=tick, day=day,
                                  data=plain(result.aggregates))
@@ -190,6 +163,16 @@ def history_ingest_snapshots(*, simulation_id: int, day: int, tick: int,
             batch_size=2000,
         )
     return len(records)
+
+
+def history_forget_after(*, simulation_id: int, tick: int) -> None:
+    """Delete the archive of the ticks after `tick`: an operator's reset, the one writer of
+    the archive besides ingestion and retention. The caller holds the transaction."""
+    _require_transaction()
+    for archive in (LEDGER, TRADES):
+        blocks_forget_after(archive, simulation_id, tick)
+    for model in (TickLog, TickAggregate, TickAudit, AgentSnapshot):
+        model.objects.filter(simulation_id=simulation_id, tick__gt=tick).delete()
 
 
 PRUNE_BATCH_ROWS = 50_000

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from history.models import AgentSnapshot, LedgerEntry, TickAggregate, TickAudit, TickLog, Trade
+from history.services import history_forget_after
 from scripts_lib.models import ScriptFailure, ScriptTickLog
 from simulations.engine import World
 from simulations.engine.config import Config
@@ -118,8 +118,8 @@ def _reset_locked(simulation_id: int, target: int) -> int:
         Checkpoint.objects.filter(simulation_id=simulation_id, tick__gt=target).delete()
         # The archives are append-only for everyone but a reset: these ticks never happened.
         # (Scripts keep their memory: it is not versioned per tick.)
-        for model in (TickLog, Trade, LedgerEntry, TickAggregate, TickAudit, AgentSnapshot,
-                      ScriptTickLog, ScriptFailure):
+        history_forget_after(simulation_id=simulation_id, tick=target)
+        for model in (ScriptTickLog, ScriptFailure):
             model.objects.filter(simulation_id=simulation_id, tick__gt=target).delete()
         Shock.objects.filter(simulation_id=simulation_id, status=Shock.Status.APPLIED,
                              applied_tick__gt=target).update(

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import numpy as np
 import pytest
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.test.utils import CaptureQueriesContext
 
+from history.blocks import LEDGER, TRADES, ids_unpack
 from history.models import (
     AgentSnapshot,
     LedgerEntry,
@@ -72,8 +74,10 @@ def test_postgresql_ingestion_copies_the_big_tables_instead_of_inserting(simulat
                                     logs=[("info", "hello", {})])
     assert stats.copy
     inserts = " ".join(q["sql"] for q in queries if q["sql"].startswith("INSERT"))
-    for table in ("history_ledgerentry", "history_trade", "history_ticklog"):
-        assert table not in inserts
+    for table in ("history_ledgerentry", "history_trade", "history_ticklog",
+                  "history_ledgeragenttick", "history_tradeagenttick"):
+        assert f'"{table}"' not in inserts
+    assert '"history_ledgerbatch"' in inserts  # a few dozen rows: one INSERT
     assert LedgerEntry.objects.filter(simulation=simulation).count() == stats.ledger_entries
     assert TickLog.objects.filter(simulation=simulation).count() == 1
 
@@ -148,3 +152,48 @@ def test_ingestion_outside_a_transaction_writes_nothing(simulation, world_ticks)
     with pytest.raises(RuntimeError, match="transaction"):
         history_ingest_tick(simulation_id=simulation.pk, day=0, result=world_ticks[0])
     assert not LedgerEntry.objects.exists()
+
+
+def _sides(rows, left: str, right: str) -> dict[tuple[int, int, int], list[int]]:
+    """(tick, agent type, agent id) -> ids of the rows the agent is on, from the rows."""
+    found: dict[tuple[int, int, int], set[int]] = {}
+    for row in rows:
+        for side in (left, right):
+            key = (row.tick, getattr(row, f"{side}_type"), getattr(row, f"{side}_id"))
+            found.setdefault(key, set()).add(row.id)
+    return {key: sorted(ids) for key, ids in found.items()}
+
+
+@pytest.mark.parametrize("archive", [LEDGER, TRADES], ids=["ledger", "trades"])
+def test_every_row_is_in_one_batch_and_indexed_under_both_of_its_agents(
+        simulation, world_ticks, archive):
+    for result in world_ticks[:2]:
+        history_ingest_tick(simulation_id=simulation.pk, day=0, result=result)
+    rows = list(archive.rows.objects.filter(simulation=simulation).order_by("id"))
+    assert len(rows) > 500
+    batches = archive.batches.objects.filter(simulation=simulation).order_by("first_id")
+    covered = []
+    by_id = {row.id: row for row in rows}
+    for batch in batches:
+        members = [by_id[i] for i in range(batch.first_id, batch.first_id + batch.count)]
+        assert {r.tick for r in members} == {batch.tick}
+        for field in archive.batch_fields:
+            assert {getattr(r, field) for r in members} == {getattr(batch, field)}
+        covered += [r.id for r in members]
+    assert covered == [row.id for row in rows]  # each row once, no id outside a batch
+
+    left, right = archive.sides
+    indexed = {(t.tick, t.agent_type, t.agent_id): ids_unpack(t.row_ids).tolist()
+               for t in archive.agent_ticks.objects.filter(simulation=simulation)}
+    assert indexed == _sides(rows, left, right)
+
+
+def test_a_ticks_ids_are_one_block_after_the_previous_ticks(simulation, world_ticks):
+    for result in world_ticks[:3]:
+        history_ingest_tick(simulation_id=simulation.pk, day=0, result=result)
+    spans = [(t, lo, hi) for t, lo, hi in LedgerEntry.objects.filter(simulation=simulation)
+             .values_list("tick").annotate(lo=Min("id"), hi=Max("id")).order_by("tick")]
+    for (tick, lo, hi), (_, next_lo, _) in itertools.pairwise(spans):
+        assert hi < next_lo
+        assert LedgerEntry.objects.filter(simulation=simulation, tick=tick).count() == \
+            hi - lo + 1
