@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Model, Q, QuerySet
 
-from history.blocks import ids_unpack
+from history.blocks import BUCKET_SIZE, entries_unpack
 
 AgentKey = tuple[int, int]
 Position = tuple[int, int]
@@ -94,14 +94,16 @@ class BlockQuery:
             per_tick: dict[int, list[np.ndarray]] = {}
             horizon = None  # the last tick every agent has been read through
             for agent_type, agent_id in self.agents:
-                rows = self.agent_ticks.filter(agent_type=agent_type, agent_id=agent_id)
+                bucket, member = divmod(agent_id, BUCKET_SIZE)
+                rows = self.agent_ticks.filter(agent_type=agent_type, bucket=bucket)
                 if tick_from is not None:
                     rows = rows.filter(tick__gte=tick_from)
-                got = list(rows.order_by("tick").values_list("tick", "row_ids")[:chunk])
+                got = list(rows.order_by("tick").values_list("tick", "entries")[:chunk])
                 if len(got) == chunk:
                     horizon = got[-1][0] if horizon is None else min(horizon, got[-1][0])
                 for tick, packed in got:
-                    per_tick.setdefault(tick, []).append(ids_unpack(packed))
+                    ids, members = entries_unpack(packed)
+                    per_tick.setdefault(tick, []).append(ids[members == member])
             ticks = sorted(t for t in per_tick if horizon is None or t <= horizon)
             ranges = self._ranges(ticks[0], ticks[-1]) if ticks and self.narrowed else None
             for tick in ticks:
@@ -110,7 +112,7 @@ class BlockQuery:
                     ids = ids[ids > after[1]]
                 if ranges is not None:
                     ids = _within(ids, *ranges)
-                if ids.size:
+                if ids.size:  # an agent's bucket has rows at ticks the agent has none
                     yield tick, ids
             if horizon is None:
                 return

@@ -30,9 +30,15 @@ from history.models import (
 )
 from history.pgcopy import Column, copy_binary, encode_rows
 
-# AgentTick.row_ids: ascending ids, big-endian int64 (PostgreSQL's own int8send order, so
-# SQL can build them too: migration 0004's backfill).
+# AgentTick.entries: ids as big-endian int64 (PostgreSQL's int8send, so SQL can build them
+# too: migration 0004's backfill), then one byte per id naming its agent within the bucket.
 ID_DTYPE = np.dtype(">i8")
+# Agents per AgentTick row. Ingesting a 20,000-household tick with one row per agent cost as
+# much as COPYing the tick's 170,000 ledger and trade rows (a random btree insert each); 16
+# per row cuts those inserts 16-fold while a row stays ~1 KB (under TOAST's 2 KB threshold)
+# and a page of one agent's rows reads a few hundred KB at most.
+BUCKET_SIZE = 16
+ENTRY_BYTES = ID_DTYPE.itemsize + 1  # an id and its member byte
 
 Batch = tuple[list[str], list[Column], int]  # (column names, columns, rows)
 
@@ -53,12 +59,15 @@ LEDGER = BlockArchive(LedgerEntry, LedgerBatch, LedgerAgentTick, ("debit", "cred
 TRADES = BlockArchive(Trade, TradeBatch, TradeAgentTick, ("buyer", "seller"), ("market",))
 
 
-def ids_pack(ids: np.ndarray) -> bytes:
-    return np.asarray(ids, dtype=ID_DTYPE).tobytes()
+def entries_pack(ids: np.ndarray, members: np.ndarray) -> bytes:
+    return np.asarray(ids, dtype=ID_DTYPE).tobytes() + np.asarray(members, np.uint8).tobytes()
 
 
-def ids_unpack(data: bytes | memoryview) -> np.ndarray:
-    return np.frombuffer(data, dtype=ID_DTYPE).astype(np.int64)
+def entries_unpack(data: bytes | memoryview) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, members) of an AgentTick row: member m is the agent `bucket * 16 + m`."""
+    n = len(data) // ENTRY_BYTES
+    ids = np.frombuffer(data, dtype=ID_DTYPE, count=n).astype(np.int64)
+    return ids, np.frombuffer(data, dtype=np.uint8, offset=n * ID_DTYPE.itemsize)
 
 
 def ids_reserve(model: type[Model], n: int) -> int:
@@ -80,23 +89,37 @@ def _value(column: Column, n: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class AgentIndex:
-    """One tick's per-agent index: agent k owns row_ids[starts[k]:starts[k + 1]]."""
+    """One tick's per-agent index, bucket by bucket: bucket k holds the elements
+    starts[k]:starts[k + 1] of row_ids and members, sorted by member then id."""
 
     agent_types: np.ndarray
-    agent_ids: np.ndarray
-    starts: np.ndarray  # len(agents) + 1 offsets into row_ids
+    buckets: np.ndarray
+    starts: np.ndarray  # len(buckets) + 1 offsets
     row_ids: np.ndarray
+    members: np.ndarray  # engine id % BUCKET_SIZE of each element
 
     def __len__(self) -> int:
-        return len(self.agent_ids)
+        return len(self.buckets)
 
-    def ids_of(self, k: int) -> np.ndarray:
-        return self.row_ids[self.starts[k]:self.starts[k + 1]]
+    def entries(self) -> np.ndarray:
+        """Every bucket's AgentTick.entries back to back (uint8): ids then members."""
+        n = len(self.row_ids)
+        end = np.repeat(self.starts[1:], np.diff(self.starts))  # each element's bucket end
+        # Bucket k's bytes start at 9 * starts[k]: its ids, then one member byte per id, so
+        # element j's member byte sits at 8 * starts[k + 1] + j and the ids' bytes fill the
+        # other places in order.
+        member_at = 8 * end + np.arange(n)
+        out = np.empty(n * ENTRY_BYTES, dtype=np.uint8)
+        out[member_at] = self.members
+        is_id = np.ones(out.size, dtype=bool)
+        is_id[member_at] = False
+        out[is_id] = self.row_ids.astype(ID_DTYPE).view(np.uint8)
+        return out
 
 
 def agent_index(archive: BlockArchive, batches: list[Batch], ids: list[np.ndarray]) -> AgentIndex:
     """Group the rows' ids by the agents on either side (an agent on both sides of a row
-    lists it once)."""
+    lists it once), in buckets of BUCKET_SIZE agents."""
     keys, row_ids = [], []
     for (names, cols, n), batch_ids in zip(batches, ids, strict=True):
         by_name = dict(zip(names, cols, strict=True))
@@ -104,19 +127,20 @@ def agent_index(archive: BlockArchive, batches: list[Batch], ids: list[np.ndarra
             types = _value(by_name[f"{side}_type"], n)
             keys.append((types << 32) | _value(by_name[f"{side}_id"], n))
             row_ids.append(batch_ids)
-    if not keys:
-        empty = np.zeros(0, dtype=np.int64)
-        return AgentIndex(empty, empty, np.zeros(1, dtype=np.int64), empty)
-    key, rid = np.concatenate(keys), np.concatenate(row_ids)
+    key = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    rid = np.concatenate(row_ids) if keys else key
     order = np.lexsort((rid, key))
     key, rid = key[order], rid[order]
     keep = np.ones(len(key), dtype=bool)
     keep[1:] = (key[1:] != key[:-1]) | (rid[1:] != rid[:-1])
     key, rid = key[keep], rid[keep]
-    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    agents = key[first]
-    return AgentIndex(agent_types=agents >> 32, agent_ids=agents & 0xFFFFFFFF,
-                      starts=np.r_[first, len(key)], row_ids=rid)
+    bucket_key = key // BUCKET_SIZE  # engine ids are < 2**32: the type bits stay apart
+    first = np.flatnonzero(np.r_[True, bucket_key[1:] != bucket_key[:-1]]) if len(key) else (
+        np.zeros(0, dtype=np.int64))
+    return AgentIndex(agent_types=bucket_key[first] >> 28,
+                      buckets=bucket_key[first] & (2**28 - 1),
+                      starts=np.r_[first, len(key)].astype(np.int64), row_ids=rid,
+                      members=(key % BUCKET_SIZE).astype(np.uint8))
 
 
 def blocks_write(archive: BlockArchive, simulation_id: int, tick: int,
@@ -142,11 +166,13 @@ def blocks_write(archive: BlockArchive, simulation_id: int, tick: int,
         _copy_agent_ticks(archive, simulation_id, tick, index)
     else:
         _bulk_rows(archive, batches, ids)
+        packed = index.entries().tobytes()
         archive.agent_ticks.objects.bulk_create([
             archive.agent_ticks(simulation_id=simulation_id, tick=tick,
                                 agent_type=int(index.agent_types[k]),
-                                agent_id=int(index.agent_ids[k]),
-                                row_ids=ids_pack(index.ids_of(k)))
+                                bucket=int(index.buckets[k]),
+                                entries=packed[ENTRY_BYTES * index.starts[k]:
+                                               ENTRY_BYTES * index.starts[k + 1]])
             for k in range(len(index))], batch_size=2000)
     archive.batches.objects.bulk_create(blocks)
     return total
@@ -179,13 +205,11 @@ def _bulk_rows(archive: BlockArchive, batches: list[Batch], ids: list[np.ndarray
 
 def _copy_agent_ticks(archive: BlockArchive, simulation_id: int, tick: int,
                       index: AgentIndex) -> None:
-    n = len(index)
     columns = [Column("int8", simulation_id), Column("int8", tick),
-               Column("int2", index.agent_types), Column("int4", index.agent_ids)]
-    tail = index.row_ids.astype(ID_DTYPE).view(np.uint8)
-    block = encode_rows(columns, n, tail=tail,
-                        tail_sizes=np.diff(index.starts) * ID_DTYPE.itemsize)
-    names = ["simulation_id", "tick", "agent_type", "agent_id", "row_ids"]
+               Column("int2", index.agent_types), Column("int4", index.buckets)]
+    block = encode_rows(columns, len(index), tail=index.entries(),
+                        tail_sizes=np.diff(index.starts) * ENTRY_BYTES)
+    names = ["simulation_id", "tick", "agent_type", "bucket", "entries"]
     with connection.cursor() as cursor:
         copy_binary(cursor.cursor, archive.agent_ticks._meta.db_table,
                     db_columns(archive.agent_ticks, names), [block])

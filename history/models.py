@@ -141,16 +141,18 @@ class Block(models.Model):
 
 
 class AgentTick(models.Model):
-    """The ids of the rows one agent takes part in (on either side) at one tick: the
-    per-agent index, one row per agent and tick instead of two index entries per row."""
+    """The per-agent index of one tick: for the agents `bucket * 16` to `bucket * 16 + 15` of
+    one type, the ids of the rows each is on (either side). One row per 16 agents and tick,
+    not two index entries per archived row: the btree over these is what ingestion pays
+    per row, so it must stay small (`history.blocks.BUCKET_SIZE` has the figures)."""
 
     simulation = _simulation_fk()
     tick = models.BigIntegerField()
     agent_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
-    agent_id = models.IntegerField()
-    # Ascending ids as little-endian int64 (`history.blocks.ids_unpack`): a bytea, so the
-    # embedded SQLite mode stores it too.
-    row_ids = models.BinaryField()
+    bucket = models.IntegerField(help_text="Engine id // 16.")
+    # n ids (big-endian int64, ascending per agent) then n bytes: each id's agent (engine id
+    # % 16); see `history.blocks.entries_unpack`. A bytea, so SQLite stores it too.
+    entries = models.BinaryField()
 
     class Meta:
         abstract = True
@@ -175,14 +177,14 @@ class LedgerBatch(Block):
 class LedgerAgentTick(AgentTick):
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["simulation", "agent_type", "agent_id", "tick"],
+            models.UniqueConstraint(fields=["simulation", "agent_type", "bucket", "tick"],
                                     name="hist_lagent_unique"),
         ]
         # A reset deletes the ticks after its target: a BRIN index on (simulation, tick)
         # finds them at no insert cost (PostgreSQL only, migration 0004).
 
     def __str__(self) -> str:
-        return f"{self.simulation_id}@{self.tick} ledger of {self.agent_type}:{self.agent_id}"
+        return f"{self.simulation_id}@{self.tick} ledger of {self.agent_type}:{self.bucket}x16"
 
 
 class TradeBatch(Block):
@@ -204,13 +206,13 @@ class TradeBatch(Block):
 class TradeAgentTick(AgentTick):
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["simulation", "agent_type", "agent_id", "tick"],
+            models.UniqueConstraint(fields=["simulation", "agent_type", "bucket", "tick"],
                                     name="hist_tagent_unique"),
         ]
         # BRIN on (simulation, tick) as for LedgerAgentTick (migration 0004).
 
     def __str__(self) -> str:
-        return f"{self.simulation_id}@{self.tick} trades of {self.agent_type}:{self.agent_id}"
+        return f"{self.simulation_id}@{self.tick} trades of {self.agent_type}:{self.bucket}x16"
 
 
 class AgentSnapshot(models.Model):

@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Q
 
 from history import block_pages
-from history.blocks import LEDGER, TRADES
+from history.blocks import LEDGER, TRADES, ids_reserve
 from history.models import LedgerEntry, Trade
 from history.pagination import page_fetch
 from history.postings import kinds_touching
@@ -104,10 +104,10 @@ def _table_rows(archive) -> dict[str, list[tuple]]:
     return {
         "batches": sorted(archive.batches.objects.values_list(
             "simulation_id", "tick", "first_id", "count", *archive.batch_fields)),
-        "agent_ticks": sorted((s, t, at, ai, bytes(ids)) for s, t, at, ai, ids in
+        "agent_ticks": sorted((s, t, at, b, bytes(e)) for s, t, at, b, e in
                               archive.agent_ticks.objects.values_list(
-                                  "simulation_id", "tick", "agent_type", "agent_id",
-                                  "row_ids")),
+                                  "simulation_id", "tick", "agent_type", "bucket",
+                                  "entries")),
     }
 
 
@@ -151,3 +151,16 @@ def test_agents_seen_in_different_ticks_merge_in_tick_order(simulation, ingest, 
     taxes = ledger_query(access=both, kind="TAX_H", tick_from=2)
     assert _walk(taxes, 2) == _truth(
         LedgerEntry, simulation, Q(kind="TAX_H", tick__gte=2, debit_id__in=[1, 2]))
+
+
+@pytest.mark.services
+def test_id_blocks_never_overlap_and_bad_sizes_are_refused(simulation):
+    from django.db import DatabaseError, transaction
+
+    first = ids_reserve(LedgerEntry, 1000)
+    second = ids_reserve(LedgerEntry, 1)
+    third = ids_reserve(LedgerEntry, 50)
+    assert second == first + 1000 and third == second + 1
+    with pytest.raises(DatabaseError, match="n must be >= 1"), transaction.atomic():
+        ids_reserve(LedgerEntry, 0)
+    assert ids_reserve(Trade, 2) < ids_reserve(Trade, 2)

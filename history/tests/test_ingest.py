@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Count, Max, Min, Sum
 from django.test.utils import CaptureQueriesContext
 
-from history.blocks import LEDGER, TRADES, ids_unpack
+from history.blocks import BUCKET_SIZE, LEDGER, TRADES, entries_unpack
 from history.models import (
     AgentSnapshot,
     LedgerEntry,
@@ -183,8 +183,12 @@ def test_every_row_is_in_one_batch_and_indexed_under_both_of_its_agents(
     assert covered == [row.id for row in rows]  # each row once, no id outside a batch
 
     left, right = archive.sides
-    indexed = {(t.tick, t.agent_type, t.agent_id): ids_unpack(t.row_ids).tolist()
-               for t in archive.agent_ticks.objects.filter(simulation=simulation)}
+    indexed = {}
+    for t in archive.agent_ticks.objects.filter(simulation=simulation):
+        ids, members = entries_unpack(t.entries)
+        for member in np.unique(members):
+            agent_id = t.bucket * BUCKET_SIZE + int(member)
+            indexed[(t.tick, t.agent_type, agent_id)] = ids[members == member].tolist()
     assert indexed == _sides(rows, left, right)
 
 
