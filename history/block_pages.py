@@ -21,7 +21,7 @@ from history.blocks import BUCKET_SIZE, entries_unpack
 AgentKey = tuple[int, int]
 Position = tuple[int, int]
 BATCH_CHUNK = 500  # Block rows read per query
-AGENT_CHUNK = 256  # AgentTick rows first read per agent (doubling on each further read)
+AGENT_CHUNK = 8  # AgentTick rows (ticks) first read per agent, doubling on each further read
 
 
 @dataclass(frozen=True)

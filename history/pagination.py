@@ -4,9 +4,10 @@ Every list is ordered by (tick, id) (snapshots: (day, id)). Rows of a simulation
 appended at higher ticks (one tick commits at a time under the simulation's lock), so a
 position after the last row seen never skips or repeats a row while new ticks arrive.
 
-A filter on several agents (a participant's own agents, each on either side of a posting)
-becomes a UNION of per-agent branches, each an index range scan of at most `limit + 1` rows;
-an OR of the conditions would make PostgreSQL read and sort every match of every agent.
+Ledger entries and trades are paged by `history.block_pages` (ids computed from their batch
+and per-agent tables). For the other lists, a filter on several agents (a participant's own
+snapshots) becomes a UNION of per-agent branches, each an index range scan of at most
+`limit + 1` rows; an OR of the conditions would make PostgreSQL read and sort every match.
 """
 
 from __future__ import annotations
