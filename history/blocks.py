@@ -8,6 +8,9 @@ appends to one btree, lists compute ids from these small tables and fetch rows b
 
 The per-row alternative (a btree per agent side and per kind) measured 65k rows/s at best
 here, each index costing more than the row; see docs/architecture.md for the figures.
+
+Ids come from `ids_reserve` only: on PostgreSQL an ORM insert into these tables (a bare
+nextval) racing a reservation could take an id inside the block; nothing inserts so.
 """
 
 from __future__ import annotations
@@ -124,8 +127,10 @@ def agent_index(archive: BlockArchive, batches: list[Batch], ids: list[np.ndarra
     for (names, cols, n), batch_ids in zip(batches, ids, strict=True):
         by_name = dict(zip(names, cols, strict=True))
         for side in archive.sides:
-            types = _value(by_name[f"{side}_type"], n)
-            keys.append((types << 32) | _value(by_name[f"{side}_id"], n))
+            types, agent_ids = _value(by_name[f"{side}_type"], n), _value(by_name[f"{side}_id"], n)
+            if n and (agent_ids.min() < 0 or agent_ids.max() >= 2**32 or types.min() < 0):
+                raise ValueError(f"{side}_id: engine ids must be in [0, 2**32), types >= 0")
+            keys.append((types << 32) | agent_ids)
             row_ids.append(batch_ids)
     key = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
     rid = np.concatenate(row_ids) if keys else key

@@ -201,3 +201,15 @@ def test_a_ticks_ids_are_one_block_after_the_previous_ticks(simulation, world_ti
         assert hi < next_lo
         assert LedgerEntry.objects.filter(simulation=simulation, tick=tick).count() == \
             hi - lo + 1
+
+
+def test_an_agent_id_outside_the_index_range_is_refused_and_nothing_is_written(simulation):
+    from django.db import transaction
+
+    bad = {"goods": {"buyer_type": np.array([0]), "buyer": np.array([-1]),
+                     "seller_type": np.array([1]), "seller": np.array([2]),
+                     "quantity": np.array([1]), "price": np.array([5]), "value": np.array([5])}}
+    with pytest.raises(ValueError, match="buyer_id"), transaction.atomic():
+        history_ingest_tick(simulation_id=simulation.pk, day=0, result=_result(1, bad))
+    assert not Trade.objects.filter(simulation=simulation).exists()
+    assert not TickLog.objects.filter(simulation=simulation).exists()
