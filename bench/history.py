@@ -38,6 +38,7 @@ import numpy as np  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from history.block_pages import BlockQuery  # noqa: E402
+from history.blocks import db_columns  # noqa: E402
 from history.models import (  # noqa: E402
     LedgerAgentTick,
     LedgerBatch,
@@ -69,13 +70,9 @@ KINDS = ["WAGE", "CONSUMPTION", "TAX_H", "DEPOSIT_INTEREST"] * 5 + ["LOAN_INTERE
 SIZES = {0: 1000, 1: 50, 2: 5, 3: 1, 4: 1}  # households, firms, banks, CB, government
 
 
-def _columns(model: type, names: list[str]) -> list[str]:
-    return [model._meta.get_field(n).column for n in names]
-
-
 def _raw_copy(model: type, names: list[str], blocks: list[bytes]) -> None:
     with connection.cursor() as cursor:
-        copy_binary(cursor.cursor, model._meta.db_table, _columns(model, names), blocks)
+        copy_binary(cursor.cursor, model._meta.db_table, db_columns(model, names), blocks)
 
 
 def bench_ingestion(sim_real: Simulation, sim_raw: Simulation, households: int,

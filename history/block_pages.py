@@ -18,7 +18,7 @@ from django.db.models import Model, Q, QuerySet
 
 from history.blocks import BUCKET_SIZE, entries_unpack
 
-AgentKey = tuple[int, int]
+AgentKey = tuple[int, int]  # (agent type code, engine id)
 Position = tuple[int, int]
 BATCH_CHUNK = 500  # Block rows read per query
 AGENT_CHUNK = 8  # AgentTick rows (ticks) first read per agent, doubling on each further read

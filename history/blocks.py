@@ -62,10 +62,6 @@ LEDGER = BlockArchive(LedgerEntry, LedgerBatch, LedgerAgentTick, ("debit", "cred
 TRADES = BlockArchive(Trade, TradeBatch, TradeAgentTick, ("buyer", "seller"), ("market",))
 
 
-def entries_pack(ids: np.ndarray, members: np.ndarray) -> bytes:
-    return np.asarray(ids, dtype=ID_DTYPE).tobytes() + np.asarray(members, np.uint8).tobytes()
-
-
 def entries_unpack(data: bytes | memoryview) -> tuple[np.ndarray, np.ndarray]:
     """(ids, members) of an AgentTick row: member m is the agent `bucket * 16 + m`."""
     n = len(data) // ENTRY_BYTES

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 
-from history.block_pages import BlockQuery
+from history.block_pages import AgentKey, BlockQuery
 from history.blocks import LEDGER, TRADES, BlockArchive
 from history.models import (
     AGENT_TYPE_CODES,
@@ -29,8 +29,6 @@ from history.models import (
 from history.pagination import Query
 from history.postings import kinds_touching
 from simulations.models import Agent, Simulation
-
-AgentKey = tuple[int, int]  # (agent type code, engine id)
 
 
 @dataclass(frozen=True)

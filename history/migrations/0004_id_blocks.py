@@ -55,7 +55,7 @@ POSTGRES_DOWN = [
     "DROP FUNCTION IF EXISTS history_reserve_ids(regclass, bigint)",
 ]
 
-# (rows table, batch table, batch fields, the two sides)
+# (rows table, batch table, batch fields, the two sides, agent-tick table)
 ARCHIVES = [
     ("history_ledgerentry", "history_ledgerbatch", ("phase", "kind"), ("debit", "credit"),
      "history_ledgeragenttick"),
