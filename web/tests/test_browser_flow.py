@@ -70,6 +70,13 @@ def world(transactional_db) -> Simulation:
                              status=Simulation.Status.RUNNING)
 
 
+def _set_source(page, source: str) -> None:
+    """Type into the script editor once editor.js has built it (the page's elements can be
+    visible before its scripts have run)."""
+    page.wait_for_function("() => window.econsimEditor !== undefined")
+    page.evaluate("(src) => window.econsimEditor.setValue(src)", source)
+
+
 @pytest.mark.services  # the operator's day runs on a live Celery worker (a broker, PostgreSQL)
 def test_a_user_scripts_an_agent_and_sees_the_day_an_operator_runs(
         browser: Browser, live_server, world, celery_live_worker, settings, monkeypatch):
@@ -104,7 +111,7 @@ def test_a_user_scripts_an_agent_and_sees_the_day_an_operator_runs(
     page.select_option("#id_agent_type", "household")
     page.click("[data-testid=script-create] button[type=submit]")
     expect(page.get_by_test_id("script-name")).to_have_text("cautious saver")
-    page.evaluate("(src) => window.econsimEditor.setValue(src)", BROKEN)
+    _set_source(page, BROKEN)
     page.get_by_test_id("save-version").click()
     note = page.locator(".cm-error-note")
     expect(note).to_have_count(1)
@@ -118,7 +125,7 @@ def test_a_user_scripts_an_agent_and_sees_the_day_an_operator_runs(
     _shot(page, "desktop-editor-error-at-line.png")
 
     # Fixed: saved as version 1, no error left.
-    page.evaluate("(src) => window.econsimEditor.setValue(src)", FIXED)
+    _set_source(page, FIXED)
     page.get_by_test_id("save-version").click()
     expect(page.locator(".message.success")).to_contain_text("Saved version 1.")
     expect(page.locator(".cm-error-note")).to_have_count(0)
