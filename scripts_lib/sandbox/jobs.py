@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,10 +49,15 @@ class ScriptResult:
     decision: dict | None
     memory: dict | None
     log: str
-    cpu_ms: float
+    cpu_ms: float  # CPU the kernel measured for the call (ms), as charged to its owner
     failure_kind: str | None  # one of FAILURE_KINDS when not ok
     message: str = ""
     traceback: str = ""  # the user's own lines only
+
+    def __post_init__(self) -> None:
+        # cpu_ms is what the owner is charged: measured by the host, never the script's word
+        if type(self.cpu_ms) is not float or not math.isfinite(self.cpu_ms) or self.cpu_ms < 0:
+            raise ValueError(f"{self.key}: cpu_ms must be a finite float >= 0")
 
 
 def apply_validation(result: ScriptResult, validate: Callable[[dict], dict]) -> ScriptResult:

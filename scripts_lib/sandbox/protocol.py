@@ -4,9 +4,16 @@ Imported by the host as `scripts_lib.sandbox.protocol` and inside bubblewrap as 
 must not import anything from its package.
 
 A frame is one kind byte, a 4-byte big-endian length and the payload.
-Host -> zygote: C config (once), B batch header (numbers only), P payload (read by the child).
-Child -> zygote: R ready, S call started (4-byte index), D call done (JSON), E batch end.
-Zygote -> host: Y ready (probe JSON), X fatal error, D forwarded, F failure (JSON), E batch end.
+Host -> zygote (a Unix socket on its stdin): C config (once); per batch, B batch header
+(numbers only) carrying, as SCM_RIGHTS, the write end of a pipe made for this batch alone,
+then P payload (read by the child).
+Child -> zygote (a pipe made per batch): R ready, S call started (4-byte index), D call done
+(JSON), E batch end.
+Zygote -> host: Y ready (probe JSON, on stdout, once). Per batch, on that batch's own pipe:
+D forwarded (RESULT: index and the CPU the kernel measured, then the child's JSON), F failure
+(RESULT, then the zygote's JSON), E batch end (INDEX: calls answered), X fatal error.
+A batch's bytes travel only on its own pipe, which the host closes after the batch: nothing a
+child writes can ever be read as part of a later batch.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import struct
 
 HEADER = struct.Struct(">cI")
 INDEX = struct.Struct(">I")
+RESULT = struct.Struct(">IQ")  # call index, CPU nanoseconds measured by the zygote
 MAX_RESULT_FRAME = 512 * 1024  # one call's decision + memory + log + traceback, JSON
 MAX_BATCH_FRAME = 256 * 1024 * 1024
 

@@ -25,6 +25,8 @@ MEMORY_CAP = 64 * 1024  # bytes of JSON
 DECISION_CAP = 64 * 1024
 LOG_CAP = 16 * 1024  # characters; longer output is truncated, not a failure
 TEXT_CAP = 4000  # message and traceback characters
+MAX_DEPTH = 64  # nesting of lists and dicts in a decision or memory
+INT64 = 1 << 63  # ints must fit a signed 64-bit column
 _REMOVED_BUILTINS = ("open", "input", "breakpoint", "help", "exit", "quit", "copyright",
                      "credits", "license", "__loader__", "__spec__")
 
@@ -108,6 +110,56 @@ def _describe(exc: BaseException) -> str:
         return type(exc).__name__
 
 
+def plain_json_problem(value: object, cap: int) -> str | None:
+    """Why `value` is not plain JSON a database stores as is (None when it is): dicts with
+    string keys, lists, strings without NUL or unpaired surrogates, 64-bit ints, finite
+    floats, booleans and null, at most MAX_DEPTH deep and `cap` bytes of JSON. Iterative, so
+    no nesting can exhaust the stack; used by the child (friendly errors) and the host (the
+    authority: a child may have forged its output)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is dict or kind is list:
+            if depth >= MAX_DEPTH:
+                return f"nested deeper than {MAX_DEPTH} levels"
+            if kind is dict:
+                for key in item:
+                    if type(key) is not str:
+                        return f"keys must be strings, got {type(key).__name__}"
+                    stack.append((key, depth + 1))
+                items = item.values()
+            else:
+                items = item
+            stack.extend((child, depth + 1) for child in items)
+        elif kind is str:
+            if "\x00" in item:
+                return "strings must not contain NUL characters"
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                return "strings must not contain unpaired surrogates"
+        elif kind is int:
+            if not -INT64 <= item < INT64:
+                return "integers must fit in 64 bits"
+        elif kind is float:
+            if item != item or item in (float("inf"), float("-inf")):
+                return "numbers must be finite (no NaN or Infinity)"
+        elif item is not None and kind is not bool:
+            return f"{kind.__name__} is not JSON"
+    size = len(json.dumps(value, allow_nan=False))
+    if size > cap:
+        return f"over the {cap} byte cap ({size} bytes)"
+    return None
+
+
+def clean_text(value: object, cap: int) -> str:
+    """Text as the host keeps it: a string, cut to `cap`, NUL and unpaired surrogates replaced
+    (a database refuses both)."""
+    text = value[:cap] if type(value) is str else ""
+    return text.replace("\x00", "\ufffd").encode(errors="replace").decode()
+
+
 def _check_output(out: object, log: _Log) -> dict:
     if type(out) is not dict:
         return _failure("bad_output", f"decide() must return a dict, got {type(out).__name__}",
@@ -118,19 +170,17 @@ def _check_output(out: object, log: _Log) -> dict:
     bad_keys = [k for k in out if type(k) is not str]
     if bad_keys:
         return _failure("bad_output", f"decision keys must be strings, got {bad_keys[0]!r}", log)
-    try:
-        decision_json = json.dumps(out, allow_nan=False)
-        memory_json = json.dumps(memory, allow_nan=False) if memory is not None else ""
-    except (TypeError, ValueError, RecursionError) as exc:
-        return _failure("bad_output", f"output is not plain JSON: {exc}", log)
-    if len(decision_json) > DECISION_CAP:
-        return _failure("bad_output", f"decision over the {DECISION_CAP} byte cap", log)
-    if len(memory_json) > MEMORY_CAP:
-        return _failure("bad_output", f"memory over the {MEMORY_CAP} byte cap "
-                                      f"({len(memory_json)} bytes)", log)
-    return {"ok": True, "decision": json.loads(decision_json),
-            "memory": json.loads(memory_json) if memory_json else None, "log": log.text(),
-            "kind": None, "message": "", "traceback": ""}
+    plain = {}
+    for name, value, cap in (("decision", out, DECISION_CAP), ("memory", memory, MEMORY_CAP)):
+        try:  # the round trip makes tuples lists and subclasses (defaultdict, ...) plain
+            plain[name] = json.loads(json.dumps(value, allow_nan=False))
+        except (TypeError, ValueError, RecursionError) as exc:
+            return _failure("bad_output", f"output is not plain JSON: {exc}", log)
+        problem = plain_json_problem(plain[name], cap)
+        if problem:
+            return _failure("bad_output", f"{name}: {problem}", log)
+    return {"ok": True, "decision": plain["decision"], "memory": plain["memory"],
+            "log": log.text(), "kind": None, "message": "", "traceback": ""}
 
 
 def run_call(source: str, obs: dict, memory: dict | None, seed: int,

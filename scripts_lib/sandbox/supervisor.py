@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from scripts_lib.sandbox.isolation import SandboxConfig, static_problems
 from scripts_lib.sandbox.jobs import SandboxError, SandboxUnavailable, ScriptJob, ScriptResult
 from scripts_lib.sandbox.seccomp_policy import SeccompUnavailable, compile_filter
-from scripts_lib.sandbox.worker import Worker, WorkerFailed
+from scripts_lib.sandbox.worker import BadOutput, Worker, WorkerFailed
 
 DEFAULT_BATCH = 16  # calls of one tenant per child: amortises the fork, keeps workers balanced
 
@@ -132,16 +132,43 @@ class Sandbox:
                 try:
                     worker.ensure_alive()
                     worker.run([jobs[i] for i in batch], answered)
-                except WorkerFailed as exc:
+                except BadOutput as exc:
+                    # The tenant's child forged its output: its remaining calls fail. Its pipe
+                    # is closed, so the zygote kills it and drops whatever it still writes.
+                    _fail_unanswered(batch, answered, jobs, exc)
+                except Exception as exc:  # noqa: BLE001: nothing a batch does stops run_many
                     # Rare (a script cannot kill its zygote): charge the first unanswered
                     # call, restart the worker, run the rest.
                     worker.kill()
                     worker.spawn()
                     if None in answered:
                         first = answered.index(None)
+                        job = jobs[batch[first]]
                         answered[first] = ScriptResult(
-                            jobs[batch[first]].key, False, None, None, "", 0.0, "exception",
-                            f"the sandbox worker failed during this call: {exc}")
+                            job.key, False, None, None, "", float(job.cpu_ms), "exception",
+                            f"the sandbox worker failed during this call: {_describe(exc)}")
                 for i, result in zip(batch, answered, strict=True):
                     results[i] = result
                 batch = [i for i, result in zip(batch, answered, strict=True) if result is None]
+
+
+def _fail_unanswered(batch: list[int], answered: list, jobs: Sequence[ScriptJob],
+                     exc: BadOutput) -> None:
+    """bad_output for every call of the batch not answered yet. The call whose output broke
+    is charged the CPU measured for it; the later ones, which may have run meanwhile, their
+    whole budget (the kernel's figure for them went with the zygote)."""
+    for k, result in enumerate(answered):
+        if result is not None:
+            continue
+        job = jobs[batch[k]]
+        if k == exc.index:
+            answered[k] = ScriptResult(job.key, False, None, None, "", exc.cpu_ms,
+                                       "bad_output", str(exc))
+        else:
+            answered[k] = ScriptResult(
+                job.key, False, None, None, "", float(job.cpu_ms), "bad_output",
+                "not run: an earlier call of this owner's batch broke the sandbox protocol")
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, WorkerFailed) else type(exc).__name__

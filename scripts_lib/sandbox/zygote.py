@@ -4,17 +4,22 @@ It preloads the allowed modules, then for every batch (the calls of one tenant) 
 that reads the batch itself, hardens itself and runs the calls. The zygote never parses a
 tenant's source, observation or results: the child reads the payload straight from stdin and
 results pass through one reused, zeroed buffer, so a later tenant's child forks off a zygote
-holding no earlier tenant's data. The zygote enforces each call's wall deadline with SIGKILL.
+holding no earlier tenant's data. The zygote enforces each call's wall deadline with SIGKILL
+and measures each call's CPU from the kernel's accounting of the child (never from what the
+child says). Each batch's results go to the host on a pipe the host made for that batch alone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import math
 import os
+import resource
 import select
 import signal
+import socket
 import sys
 import time
 
@@ -28,6 +33,7 @@ RESULT_FD = 3
 NOFILE = 4  # fds 0-2 closed, 3 is the result pipe
 GAP_S = 0.25  # deadline between calls (the harness writes "done" and "started" at once)
 HARNESS_FAILED = 70  # exit status of a child whose own code (not the script's) failed
+DROPPED = ("dropped", "the host closed the batch's pipe")
 _TIMEOUT_SIGNALS = {signal.SIGPROF: "CPU budget exceeded", signal.SIGXCPU: "CPU limit exceeded"}
 
 
@@ -69,7 +75,8 @@ class Zygote:
     def reap(self) -> None:
         self.dying = [pid for pid in self.dying if not os.waitpid(pid, os.WNOHANG)[0]]
 
-    def run_batch(self, header: dict, payload_len: int) -> None:
+    def run_batch(self, header: dict, payload_len: int, out: int) -> None:
+        """Run one batch; every frame for the host goes to `out`, this batch's own pipe."""
         self.reap()
         rfd, wfd = os.pipe()
         pid = os.fork()
@@ -78,7 +85,7 @@ class Zygote:
             self._child(header, payload_len, wfd)
         os.close(wfd)
         try:
-            self._pump(rfd, pid, header)
+            self._pump(rfd, pid, header, out)
         finally:
             os.close(rfd)
 
@@ -98,6 +105,7 @@ class Zygote:
                 result = runner.run_call(job["source"], job["observation"], job["memory"],
                                          job["seed"], self.modules)
                 child.disarm_cpu_timer()
+                del result["cpu_ms"]  # the zygote measures CPU; the child's word is not taken
                 data = json.dumps({**result, "i": i}).encode()
                 if len(data) > protocol.MAX_RESULT_FRAME - 1024:
                     data = json.dumps({"i": i, "ok": False, "kind": "bad_output",
@@ -110,21 +118,28 @@ class Zygote:
             os._exit(HARNESS_FAILED)
         os._exit(0)
 
-    def _pump(self, rfd: int, pid: int, header: dict) -> None:
+    def _pump(self, rfd: int, pid: int, header: dict, out: int) -> None:
         """Forward the child's results; kill it at a call's wall deadline; report the end."""
         n, wall_ms, setup_s = header["n"], header["wall_ms"], header["setup_ms"] / 1000.0
         view, fill, high = memoryview(self.buf), 0, 0
         deadline = time.monotonic() + setup_s
-        state = {"ready": False, "current": None, "next": 0, "ended": False}
+        # mark: the child's CPU clock at the last call boundary (its setup is not charged)
+        state = {"ready": False, "current": None, "next": 0, "ended": False, "mark": 0,
+                 "pid": pid, "out": out}
         failure = None
         poller = select.poll()
         poller.register(rfd, select.POLLIN)
+        poller.register(out, 0)  # POLLERR: the host closed this batch's pipe, it wants no more
         while not state["ended"]:
             left = deadline - time.monotonic()
             if left <= 0:
                 failure = ("timeout", "wall-clock deadline exceeded")
                 break
-            if not poller.poll(left * 1000):
+            events = dict(poller.poll(left * 1000))
+            if out in events:
+                failure = DROPPED
+                break
+            if not events:
                 continue
             got = os.readv(rfd, [view[fill:]])
             if got == 0:
@@ -165,15 +180,19 @@ class Zygote:
             index = protocol.INDEX.unpack_from(frame, protocol.HEADER.size)[0]
             if index != state["next"] or index >= n:
                 return ("bad_output", "the child broke the result protocol")
-            state["current"] = index
+            state["current"], state["mark"] = index, cpu_ns(state["pid"])
         elif kind == b"D" and state["current"] is not None:
-            # the host takes the call's index from us, not from what the child wrote
+            # the host takes the call's index and CPU from us, not from what the child wrote
+            now = cpu_ns(state["pid"])
             body = frame[protocol.HEADER.size :]
-            head = (protocol.HEADER.pack(b"D", len(body) + protocol.INDEX.size)
-                    + protocol.INDEX.pack(state["current"]))
-            if os.writev(1, [head, body]) != len(head) + len(body):  # blocking: all or error
-                raise OSError("short write to the host")
-            state["next"], state["current"] = state["current"] + 1, None
+            head = (protocol.HEADER.pack(b"D", len(body) + protocol.RESULT.size)
+                    + protocol.RESULT.pack(state["current"], max(now - state["mark"], 0)))
+            try:
+                if os.writev(state["out"], [head, body]) != len(head) + len(body):
+                    raise OSError("short write to the host")  # blocking: all or an error
+            except BrokenPipeError:
+                return DROPPED
+            state["next"], state["current"], state["mark"] = state["current"] + 1, None, now
         elif kind == b"E" and state["current"] is None:
             state["ended"] = True
         else:
@@ -181,29 +200,58 @@ class Zygote:
         return None
 
     def _finish(self, pid: int, state: dict, failure: tuple | None, n: int) -> None:
-        status = 0
-        if failure is not None or state["ended"]:
-            # Every result is out (or the child is condemned): kill it, and let the kernel tear
-            # it down while we serve the next batch; it is reaped later.
+        out = state["out"]
+        if failure is DROPPED:  # the host found this tenant's output forged: end it, say nothing
             os.kill(pid, signal.SIGKILL)
             self.dying.append(pid)
+            return
+        if state["ended"] and failure is None:
+            # Every result is out: kill the child and let the kernel tear it down while we
+            # serve the next batch; it is reaped later. The count answered is ours, not n: an
+            # early E forged by a script only costs a re-fork.
+            os.kill(pid, signal.SIGKILL)
+            self.dying.append(pid)
+            _to_host(out, b"E", protocol.INDEX.pack(state["next"]))
+            return
+        if failure is not None:  # the child is condemned
+            os.kill(pid, signal.SIGKILL)
+            status, used_ns = _reap(pid)
         else:  # EOF: the child died, or closed its pipe and must be stopped
-            status = _wait_or_kill(pid)
+            status, used_ns = _wait_or_kill(pid)
         if not state["ready"]:
             # the child died before taking its payload off stdin: the stream is out of step
-            protocol.write_frame(1, b"X", b"a child died before reading its batch")
+            _to_host(out, b"X", b"a child died before reading its batch")
             raise SystemExit(3)
-        if state["ended"] and failure is None:
-            # the count answered, not n: an early E forged by a script only costs a re-fork
-            protocol.write_frame(1, b"E", json.dumps({"next": state["next"]}).encode())
-            return
         if failure is None:
             failure = _classify(status)
         index = state["current"] if state["current"] is not None else state["next"]
         if index < n:
-            body = {"i": index, "ok": False, "kind": failure[0], "message": failure[1]}
-            protocol.write_frame(1, b"F", json.dumps(body).encode())
-        protocol.write_frame(1, b"E", json.dumps({"next": min(index + 1, n)}).encode())
+            body = {"kind": failure[0], "message": failure[1]}
+            _to_host(out, b"F", protocol.RESULT.pack(
+                index, max(used_ns - state["mark"], 0)) + json.dumps(body).encode())
+        _to_host(out, b"E", protocol.INDEX.pack(min(index + 1, n)))
+
+
+def _to_host(out: int, kind: bytes, payload: bytes) -> None:
+    """A frame on the batch's pipe; a pipe the host has closed wants nothing more."""
+    with contextlib.suppress(BrokenPipeError):
+        protocol.write_frame(out, kind, payload)
+
+
+def cpu_ns(pid: int) -> int:
+    """The child's CPU time so far (user + system, ns) from the kernel's scheduler clock of
+    that process: readable from outside, as precise as the accounting itself."""
+    return time.clock_gettime_ns(((~pid) << 3) | 2)  # MAKE_PROCESS_CPUCLOCK(pid, SCHED)
+
+
+def _rusage_ns(usage: resource.struct_rusage) -> int:
+    return round((usage.ru_utime + usage.ru_stime) * 1e9)
+
+
+def _reap(pid: int) -> tuple[int, int]:
+    """Wait for a killed child: (status, its total CPU in ns from the kernel)."""
+    _, status, usage = os.wait4(pid, 0)
+    return status, _rusage_ns(usage)
 
 
 def _refused(action: object) -> bool:
@@ -216,15 +264,15 @@ def _refused(action: object) -> bool:
     return False
 
 
-def _wait_or_kill(pid: int, grace_s: float = 0.1) -> int:
+def _wait_or_kill(pid: int, grace_s: float = 0.1) -> tuple[int, int]:
     deadline = time.monotonic() + grace_s
     while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
-            return status
+            return status, _rusage_ns(usage)
         time.sleep(0.0005)
     os.kill(pid, signal.SIGKILL)
-    return os.waitpid(pid, 0)[1]
+    return _reap(pid)
 
 
 def _classify(status: int) -> tuple[str, str]:
@@ -243,7 +291,27 @@ def _classify(status: int) -> tuple[str, str]:
     return "exception", f"the script ended its process (exit status {code})"
 
 
+def read_batch(control: socket.socket) -> tuple[dict, int, int]:
+    """The next batch header, its payload's length (the child reads the payload) and the write
+    end of the pipe the host made for this batch's results, passed along with the header."""
+    head, fds, _, _ = socket.recv_fds(control, protocol.HEADER.size, 1)
+    if not head:
+        raise protocol.ProtocolError("the host closed the control socket")
+    if len(fds) != 1:
+        raise SystemExit("a batch header came without its result pipe")
+    head += protocol.read_exact(0, protocol.HEADER.size - len(head))
+    kind, length = protocol.HEADER.unpack(head)
+    if kind != b"B" or length > protocol.MAX_RESULT_FRAME:
+        raise SystemExit("expected a batch header")
+    header = json.loads(protocol.read_exact(0, length))
+    payload_kind, payload_len = protocol.read_header(0)
+    if payload_kind != b"P":
+        raise SystemExit("expected a batch payload")
+    return header, payload_len, fds[0]
+
+
 def main() -> None:
+    control = socket.socket(fileno=0)  # a Unix stream socket: frames and result pipes
     kind, payload = protocol.read_frame(0)
     if kind != b"C":
         raise SystemExit("expected a config frame")
@@ -251,14 +319,13 @@ def main() -> None:
     protocol.write_frame(1, b"Y", json.dumps(zygote.probe()).encode())
     while True:
         try:
-            kind, payload = protocol.read_frame(0)
+            header, payload_len, out = read_batch(control)
         except protocol.ProtocolError:
             return  # the host closed our stdin: shut down
-        payload_kind, payload_len = protocol.read_header(0)
-        if kind != b"B" or payload_kind != b"P":
-            protocol.write_frame(1, b"X", b"expected a batch header and payload")
-            raise SystemExit(2)
-        zygote.run_batch(json.loads(payload), payload_len)
+        try:
+            zygote.run_batch(header, payload_len, out)
+        finally:
+            os.close(out)
 
 
 if __name__ == "__main__":
