@@ -88,3 +88,18 @@ def test_only_claimed_agents_of_the_scripts_type(simulation, world, owner, owner
     bad = dry_run(owner_client, version, scenario="mars")
     assert [(e["field"], e["rule"]) for e in bad.json()["errors"]] == [("scenario",
                                                                         "invalid_choice")]
+
+
+@pytest.mark.parametrize("claim", ["NaN", "-1e12", "Infinity"])
+def test_a_dry_run_reports_the_cpu_the_host_measured_not_the_scripts_claim(
+        owner, owner_client, claim):
+    body = ('{"ok": false, "kind": "exception", "log": "", "message": "m", '
+            f'"cpu_ms": {claim}}}').encode()
+    frames = b"D" + len(body).to_bytes(4, "big") + body + b"E\0\0\0\0"
+    forger = new_version(owner, "import statistics\nos = statistics.sys.modules['os']\n"
+                                "def decide(obs):\n    sum(i * i for i in range(200000))\n"
+                                f"    os.write(3, {frames!r})\n    os._exit(0)\n")
+    response = dry_run(owner_client, forger)
+    assert response.status_code == 200, response.content
+    cpu_ms = response.json()["cpu_ms"]
+    assert type(cpu_ms) is float and 1 < cpu_ms < 1000
