@@ -136,7 +136,7 @@ class Sandbox:
                     # The tenant's child forged its output: its remaining calls fail. Its pipe
                     # is closed, so the zygote kills it and drops whatever it still writes.
                     _fail_unanswered(batch, answered, jobs, exc)
-                except Exception as exc:  # noqa: BLE001: nothing a batch does stops run_many
+                except Exception as exc:  # nothing a batch does may stop run_many
                     # Rare (a script cannot kill its zygote): charge the first unanswered
                     # call, restart the worker, run the rest.
                     worker.kill()
