@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils.html import escape
 
-from scripts_lib.sandbox.runner import ALLOWED_MODULES
+from scripts_lib.sandbox.runner import ALLOWED_MODULES, MAX_DEPTH
 from simulations.engine.schema import AGENT_TYPES, schema_document
 from simulations.engine.world import PHASES
 from web.docs_content import TICK_PHASES
@@ -37,6 +37,12 @@ def test_overview_explains_contract_tick_order_sandbox_and_examples(client):
         assert f"<code>{module}</code>" in html
     assert html.count('class="copy-button"') >= 3
     assert "Buffer-stock household" in html and "Inventory-driven firm" in html
+    assert f"at most {MAX_DEPTH} levels of nesting" in html  # what makes output bad_output
+
+
+def test_the_storable_output_rule_is_translated(client):
+    html = client.get("/docs/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert f"嵌套不超过 {MAX_DEPTH} 层" in html
 
 
 def test_documented_tick_order_matches_the_engine():

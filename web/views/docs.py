@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from scripts_lib.examples import script_examples
-from scripts_lib.sandbox.runner import ALLOWED_MODULES, LOG_CAP, MEMORY_CAP
+from scripts_lib.sandbox.runner import ALLOWED_MODULES, LOG_CAP, MAX_DEPTH, MEMORY_CAP
 from simulations.engine.schema import AGENT_TYPES
 from web.docs_content import CONTRACT_EXAMPLE, FIRST_SCRIPT, RUN_LOCALLY, TICK_PHASES
 from web.schema_text import translated_schema
@@ -23,6 +23,7 @@ def _sandbox_limits() -> dict:
     return {
         "allowed_modules": ALLOWED_MODULES,
         "memory_cap_kb": MEMORY_CAP // 1024,
+        "max_depth": MAX_DEPTH,
         "log_cap_kb": LOG_CAP // 1024,
         "cpu_ms_per_tick": settings.SCRIPT_CPU_MS_PER_TICK,
         "cpu_bucket_cap_ms": settings.SCRIPT_CPU_BUCKET_CAP_MS,
