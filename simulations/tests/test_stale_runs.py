@@ -22,7 +22,7 @@ from history.models import TickLog
 from simulations.locks import LOCK_NAMESPACE
 from simulations.models import DayRun, Simulation
 from simulations.orchestrator import day_run_request
-from simulations.orchestrator.reaper import day_runs_requeue_stale
+from simulations.orchestrator.reaper import _take_over, day_runs_requeue_stale
 from simulations.tests.conftest import make_simulation
 
 pytestmark = pytest.mark.services
@@ -143,9 +143,12 @@ def test_a_run_that_keeps_losing_its_worker_fails_after_the_requeue_limit(settin
     long_ago = timezone.now() - dt.timedelta(hours=2)
     run = _lost_run(simulation, silent_for=3 * 3600, outcome=DayRun.Outcome.RUNNING,
                     heartbeat_at=long_ago, requeued_at=long_ago, requeue_count=3)
+    read_by_another_sweep = DayRun.objects.get(pk=run.pk)
     sweep = day_runs_requeue_stale()
     assert (sweep.requeued, sweep.failed) == ([], [run.pk])
     run.refresh_from_db()
     assert run.outcome == DayRun.Outcome.FAILED and "silent 4 times" in run.error
+    # A second sweep that read the run before the first took it over loses the claim.
+    assert _take_over(read_by_another_sweep, silent_seconds=7200) is None
     assert TickLog.objects.filter(simulation_id=simulation.pk, level="warning",
                                   context__day_run_id=run.pk).count() == 1
