@@ -93,3 +93,14 @@ def celery_live_worker(transactional_db):
     worker = LiveWorker().start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def celery_live_beat(transactional_db):
+    """A real `celery beat` process on the test database, sending the project's periodic
+    tasks to this run's queue (see econsim_project.testing)."""
+    from econsim_project.testing import LiveBeat
+
+    beat = LiveBeat().start()
+    yield beat
+    beat.stop()

@@ -347,6 +347,20 @@ SIMULATION_BUSY_MAX_RETRIES = env_int("SIMULATION_BUSY_MAX_RETRIES", 720, minimu
 # the simulation's lock, so a short value only costs retries. The unacked bookkeeping keys are
 # per queue so that test runs sharing a Redis database never restore each other's tasks.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+# A queued or running run silent this long (no heartbeat: taken from the queue, started, a tick
+# committed) whose simulation's lock nobody holds is stale: its worker died or its message was
+# lost. A sweep every SIMULATION_RUN_REAP_SECONDS (beat, and once when a worker starts) queues
+# it again; after SIMULATION_RUN_MAX_REQUEUES re-queues it fails instead (a run that kills
+# every worker it lands on must not loop forever).
+SIMULATION_RUN_STALE_SECONDS = env_int("SIMULATION_RUN_STALE_SECONDS", 30, minimum=5)
+SIMULATION_RUN_REAP_SECONDS = env_int("SIMULATION_RUN_REAP_SECONDS", 15, minimum=1)
+SIMULATION_RUN_MAX_REQUEUES = env_int("SIMULATION_RUN_MAX_REQUEUES", 10, minimum=1)
+CELERY_BEAT_SCHEDULE["simulations-requeue-stale-runs"] = {
+    "task": "simulations.requeue_stale_runs",
+    "schedule": float(SIMULATION_RUN_REAP_SECONDS),
+    # With no worker up, sweeps must not pile up in the queue: the next one will do.
+    "options": {"expires": float(SIMULATION_RUN_REAP_SECONDS)},
+}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked",

@@ -82,6 +82,48 @@ class LiveWorker:
         return self.log_path.read_text(errors="replace")
 
 
+class LiveBeat:
+    """A `celery beat` process (the database scheduler, as in compose) on the test database:
+    it sends the project's periodic tasks (CELERY_BEAT_SCHEDULE) to this run's queue."""
+
+    def __init__(self) -> None:
+        if settings.CELERY_TASK_ALWAYS_EAGER or connection.vendor != "postgresql":
+            raise RuntimeError("a live-beat test needs CELERY_BROKER_URL and PostgreSQL")
+        self.log_path = Path(tempfile.mkstemp(prefix="celery-beat-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> LiveBeat:
+        from django_celery_beat.models import PeriodicTask
+        env = dict(os.environ, DATABASE_URL=test_database_url())
+        command = [sys.executable, "-m", "celery", "-A", "econsim_project", "beat",
+                   "--loglevel=INFO"]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:  # started once it has written its entries
+            if self.process.poll() is not None:
+                raise RuntimeError(f"beat exited:\n{self.log()}")
+            if PeriodicTask.objects.filter(name__in=list(settings.CELERY_BEAT_SCHEDULE)).count() \
+                    == len(settings.CELERY_BEAT_SCHEDULE):
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"beat did not start within {timeout} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]

@@ -228,7 +228,8 @@ class ShockAdmin(admin.ModelAdmin):
 @admin.register(DayRun)
 class DayRunAdmin(admin.ModelAdmin):
     list_display = ("simulation", "mode", "requested_via", "requested_by", "expected_tick",
-                    "ticks_requested", "ticks_done", "outcome", "created_at", "finished_at")
+                    "ticks_requested", "ticks_done", "outcome", "heartbeat_at", "requeue_count",
+                    "created_at", "finished_at")
     list_filter = ("outcome", "requested_via", "mode")
     list_select_related = ("simulation", "requested_by")
 

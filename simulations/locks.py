@@ -12,7 +12,7 @@ advisory lock; the conditional update alone keeps ticks exact there.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import DatabaseError, connection
@@ -56,14 +56,20 @@ def simulation_lock(*, simulation_id: int) -> Iterator[None]:
 
 
 def simulation_locked(*, simulation_id: int) -> bool:
-    """Whether some session holds the lock (for the console; a snapshot, not a guarantee).
+    """Whether some session holds the lock (for the console; a snapshot, not a guarantee)."""
+    return simulation_id in simulations_locked(simulation_ids=[simulation_id])
+
+
+def simulations_locked(*, simulation_ids: Iterable[int]) -> set[int]:
+    """Which of these simulations some session holds the lock of, in one query (a snapshot).
     pg_locks lists the whole cluster: only this database's advisory locks count."""
-    if connection.vendor != "postgresql":
-        return False
+    ids = sorted(set(simulation_ids))
+    if connection.vendor != "postgresql" or not ids:
+        return set()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+            "SELECT DISTINCT objid::bigint FROM pg_locks WHERE locktype = 'advisory' "
             "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-            "AND classid = %s AND objid = %s AND objsubid = 2 AND granted)",
-            [LOCK_NAMESPACE, simulation_id])
-        return bool(cursor.fetchone()[0])
+            "AND classid = %s AND objid = ANY(%s::oid[]) AND objsubid = 2 AND granted",
+            [LOCK_NAMESPACE, ids])
+        return {row[0] for row in cursor.fetchall()}

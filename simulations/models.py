@@ -3,6 +3,8 @@ checkpoints, the shocks operators apply and the record of every day that ran."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -192,10 +194,21 @@ class DayRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Last sign of a worker on it: taken from the queue, started, a tick committed.")
+    requeue_count = models.PositiveIntegerField(
+        default=0, help_text="Times it was queued again because its worker went silent.")
+    requeued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["simulation", "-created_at"])]
+        indexes = [
+            models.Index(fields=["simulation", "-created_at"]),
+            # The stale-run sweep reads only the live runs, every few seconds.
+            models.Index(fields=["outcome"], name="dayrun_live",
+                         condition=models.Q(outcome__in=["queued", "running"])),
+        ]
         constraints = [
             # A redelivered scheduled task finds its run by task id instead of making another.
             models.UniqueConstraint(fields=["task_id"], condition=~models.Q(task_id=""),
@@ -204,6 +217,26 @@ class DayRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.simulation}: {self.ticks_requested} ticks from {self.expected_tick}"
+
+    @property
+    def last_seen_at(self) -> dt.datetime:
+        """The last sign of life: its request, a worker's heartbeat or its last re-queue."""
+        return max(t for t in (self.created_at, self.heartbeat_at, self.requeued_at) if t)
+
+    @property
+    def silence_allowed_seconds(self) -> float:
+        """How long it may be silent before it counts as stale. A re-queued message that no
+        worker has taken yet is more likely waiting behind other work than lost, so each
+        further re-queue waits twice as long (up to 64 times); a worker's heartbeat after the
+        re-queue brings it back to the plain threshold."""
+        base = settings.SIMULATION_RUN_STALE_SECONDS
+        waiting = self.requeued_at is not None and (
+            self.heartbeat_at is None or self.heartbeat_at <= self.requeued_at)
+        return base * 2 ** min(self.requeue_count - 1, 6) if waiting else base
+
+
+# A run still to finish: the stale-run sweep and the pages watch these.
+ACTIVE_OUTCOMES = (DayRun.Outcome.QUEUED, DayRun.Outcome.RUNNING)
 
 
 class Schedule(models.Model):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from history.models import TickAggregate, TickAudit, TickLog
-from simulations.models import Agent, DayRun, Schedule, Shock, Simulation
+from simulations.locks import simulations_locked
+from simulations.models import ACTIVE_OUTCOMES, Agent, DayRun, Schedule, Shock, Simulation
 from simulations.orchestrator.worlds import public_state, world_load
 from simulations.world_cache import world_cache_state, world_cache_store_state
 
@@ -66,6 +71,42 @@ def day_run_by_task(*, task_id: str) -> DayRun | None:
     return DayRun.objects.filter(task_id=task_id).select_related("simulation").first()
 
 
+@dataclass(frozen=True)
+class RunLiveness:
+    """Whether a run is being worked on. `silent_seconds`: since its last sign of life (None
+    once it is over). `stale`: queued or running, silent for longer than allowed, and nobody
+    holds its simulation's lock (a live worker holds it through a slow tick; a dead worker's
+    connection released it), so nobody is advancing it: the sweep queues it again."""
+
+    silent_seconds: int | None
+    stale: bool
+
+
+def day_runs_liveness(*, runs: Iterable[DayRun],
+                      now: dt.datetime | None = None) -> dict[int, RunLiveness]:
+    """Liveness of each run (by id), with one lock query for all of them."""
+    now = now or timezone.now()
+    runs = list(runs)
+    silent = {run.pk: (now - run.last_seen_at).total_seconds()
+              for run in runs if run.outcome in ACTIVE_OUTCOMES}
+    overdue = [run for run in runs
+               if run.pk in silent and silent[run.pk] > run.silence_allowed_seconds]
+    locked = simulations_locked(simulation_ids=[run.simulation_id for run in overdue])
+    stale = {run.pk for run in overdue if run.simulation_id not in locked}
+    return {run.pk: RunLiveness(
+        silent_seconds=int(silent[run.pk]) if run.pk in silent else None,
+        stale=run.pk in stale) for run in runs}
+
+
+def day_runs_with_liveness(runs: Iterable[DayRun]) -> list[DayRun]:
+    """The runs, each with its `liveness` (RunLiveness) set, for pages and serializers."""
+    runs = list(runs)
+    liveness = day_runs_liveness(runs=runs)
+    for run in runs:
+        run.liveness = liveness[run.pk]
+    return runs
+
+
 def console_overview(*, simulation_id: int) -> dict[str, Any]:
     """What the operator console's detail page shows, in a fixed number of queries."""
     runs = (DayRun.objects.filter(simulation_id=simulation_id)
@@ -74,8 +115,7 @@ def console_overview(*, simulation_id: int) -> dict[str, Any]:
     counts = audits.aggregate(ticks=Count("id"), failed=Count("id", filter=Q(all_passed=False)))
     return {
         "aggregates": simulation_latest_aggregates(simulation_id=simulation_id),
-        "active_runs": list(runs.filter(outcome__in=[DayRun.Outcome.QUEUED,
-                                                     DayRun.Outcome.RUNNING])[:5]),
+        "active_runs": day_runs_with_liveness(runs.filter(outcome__in=ACTIVE_OUTCOMES)[:5]),
         "recent_runs": list(runs[:10]),
         "failures": list(runs.filter(outcome=DayRun.Outcome.FAILED)[:5]),
         "last_audit": audits.order_by("-tick").values("tick", "all_passed", "invariants",

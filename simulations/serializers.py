@@ -7,6 +7,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from simulations.models import Agent, AgentType, DayRun, Scenario, Schedule, Shock, Simulation
+from simulations.selectors import RunLiveness, day_runs_with_liveness
 
 
 class SimulationOutputSerializer(serializers.ModelSerializer):
@@ -82,11 +83,30 @@ class RunInputSerializer(serializers.Serializer):
 
 
 class DayRunOutputSerializer(serializers.ModelSerializer):
+    stale = serializers.SerializerMethodField(
+        help_text="Queued or running, silent for longer than SIMULATION_RUN_STALE_SECONDS, and "
+                  "nobody holds its simulation's lock: its worker died or its message was lost. "
+                  "It is being queued again.")
+    silent_seconds = serializers.SerializerMethodField(
+        help_text="Seconds since its last sign of life (null once it is over).")
+
     class Meta:
         model = DayRun
         fields = ["id", "task_id", "mode", "requested_via", "expected_tick", "ticks_requested",
                   "ticks_done", "start_tick", "end_tick", "outcome", "error", "script_versions",
-                  "created_at", "started_at", "finished_at"]
+                  "created_at", "started_at", "finished_at", "heartbeat_at", "stale",
+                  "silent_seconds", "requeue_count", "requeued_at"]
+
+    def _liveness(self, run: DayRun) -> RunLiveness:
+        if not hasattr(run, "liveness"):
+            day_runs_with_liveness([run])
+        return run.liveness
+
+    def get_stale(self, run: DayRun) -> bool:
+        return self._liveness(run).stale
+
+    def get_silent_seconds(self, run: DayRun) -> int | None:
+        return self._liveness(run).silent_seconds
 
 
 class ShockInputSerializer(serializers.Serializer):

@@ -8,11 +8,13 @@ from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 from django.conf import settings
 
 from simulations.locks import SimulationBusy
 from simulations.models import DayRun
 from simulations.orchestrator import day_run_execute, schedule_fire
+from simulations.orchestrator.reaper import day_runs_requeue_stale
 
 RUN_OPTIONS: dict[str, Any] = {
     "bind": True,
@@ -65,3 +67,19 @@ def run_scheduled(self: Task, schedule_id: int) -> dict[str, Any]:
     return _execute(self, lambda: schedule_fire(schedule_id=schedule_id,
                                                 task_id=self.request.id,
                                                 progress=_progress(self)))
+
+
+@shared_task(name="simulations.requeue_stale_runs", time_limit=60, soft_time_limit=50)
+def requeue_stale_runs() -> dict[str, list[int]]:
+    """Beat's sweep (every SIMULATION_RUN_REAP_SECONDS): runs nobody works on go back to the
+    queue."""
+    sweep = day_runs_requeue_stale()
+    return {"requeued": sweep.requeued, "failed": sweep.failed}
+
+
+@worker_ready.connect
+def _sweep_when_a_worker_starts(**_: Any) -> None:
+    """A worker coming back after a crash picks up the runs left behind at once, without
+    waiting for beat. Sent as a task: the worker's main process (the prefork parent) keeps no
+    database connection of its own."""
+    requeue_stale_runs.apply_async(expires=settings.SIMULATION_RUN_REAP_SECONDS)

@@ -15,11 +15,10 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from history.models import TickAggregate, TickAudit
 from history.selectors import aggregates_query, history_access
 from scripts_lib.models import Mount, Rotation, ScriptFailure, ScriptTickLog, ScriptVersion
-from simulations.models import Agent, DayRun, Schedule, Simulation
+from simulations.models import ACTIVE_OUTCOMES, Agent, DayRun, Schedule, Simulation
 from simulations.orchestrator.worlds import CheckpointMissing, world_load
-from simulations.selectors import simulation_state
+from simulations.selectors import day_runs_with_liveness, simulation_state
 
-ACTIVE = (DayRun.Outcome.QUEUED, DayRun.Outcome.RUNNING)
 # Celery's state names for a run's outcome, where no result backend keeps them (eager mode).
 EAGER_STATES = {DayRun.Outcome.QUEUED: "PENDING", DayRun.Outcome.RUNNING: "PROGRESS",
                 DayRun.Outcome.FAILED: "FAILURE"}
@@ -55,11 +54,13 @@ class SimulationCard:
 
 
 def active_runs(*, simulation_ids: list[int]) -> dict[int, DayRun]:
-    """The newest queued or running DayRun of each simulation."""
+    """The newest queued or running DayRun of each simulation, with its liveness."""
     runs: dict[int, DayRun] = {}
-    for run in (DayRun.objects.filter(simulation_id__in=simulation_ids, outcome__in=ACTIVE)
+    for run in (DayRun.objects.filter(simulation_id__in=simulation_ids,
+                                      outcome__in=ACTIVE_OUTCOMES)
                 .order_by("-created_at")):
         runs.setdefault(run.simulation_id, run)
+    day_runs_with_liveness(runs.values())
     return runs
 
 
@@ -67,7 +68,8 @@ def running_days() -> list[DayRun]:
     """The queued or running day of each open simulation, with its simulation (one query: the
     live strip is polled every few seconds)."""
     runs: dict[int, DayRun] = {}
-    for run in (DayRun.objects.filter(simulation__archived_at__isnull=True, outcome__in=ACTIVE)
+    for run in (DayRun.objects.filter(simulation__archived_at__isnull=True,
+                                      outcome__in=ACTIVE_OUTCOMES)
                 .select_related("simulation").order_by("-created_at")):
         runs.setdefault(run.simulation_id, run)
     return sorted(runs.values(), key=lambda run: run.simulation.name)
@@ -184,6 +186,8 @@ def task_progress(*, task_id: str) -> dict[str, Any] | None:
     """A run task's state and progress, as the simulations API's task endpoint reports it
     (Celery's result backend while it runs, the DayRun row otherwise); None if unknown."""
     run = DayRun.objects.filter(task_id=task_id).select_related("simulation").first()
+    if run is not None:
+        day_runs_with_liveness([run])
     if settings.CELERY_TASK_ALWAYS_EAGER:  # the embedded mode stores no task results
         if run is None:
             return None
@@ -199,7 +203,7 @@ def task_progress(*, task_id: str) -> dict[str, Any] | None:
     if run is not None and run.ticks_done > (current or 0):
         current = run.ticks_done  # the row commits with the tick; the backend may lag
     done = state in ("SUCCESS", "FAILURE", "REVOKED") or (
-        run is not None and run.outcome not in ACTIVE)
+        run is not None and run.outcome not in ACTIVE_OUTCOMES)
     return {"task_id": task_id, "state": state, "current": current or 0, "total": total or 0,
             "run": run, "done": done}
 

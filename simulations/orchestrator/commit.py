@@ -79,7 +79,7 @@ def tick_commit(tick: TickInput) -> int:
             updated = DayRun.objects.filter(
                 pk=tick.day_run_id, ticks_done=tick.day_run_done,
             ).update(ticks_done=F("ticks_done") + 1, end_tick=result.tick,
-                     end_checkpoint=checkpoint)
+                     end_checkpoint=checkpoint, heartbeat_at=timezone.now())
             if updated != 1:
                 raise TickConflict(f"day run {tick.day_run_id} moved on")
         if day_end:

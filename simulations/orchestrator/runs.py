@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from simulations.locks import simulation_lock
-from simulations.models import Checkpoint, DayRun, Schedule, Simulation
+from simulations.models import ACTIVE_OUTCOMES, Checkpoint, DayRun, Schedule, Simulation
 from simulations.orchestrator.advance import Progress, simulation_advance
 
 FINAL = (DayRun.Outcome.SUCCEEDED, DayRun.Outcome.FAILED, DayRun.Outcome.NOOP,
@@ -54,8 +55,6 @@ def day_run_request(*, simulation_id: int, mode: str = DayRun.Mode.DAY, ticks: i
                     via: str = DayRun.Via.ADMIN) -> DayRun:
     """Record a run from the simulation's current tick and queue it once committed. Two
     requests made at the same tick both expect that tick: the second finds it stale."""
-    from simulations.tasks import run_day, run_ticks  # the tasks module imports this one
-
     simulation = Simulation.objects.get(pk=simulation_id)
     _check_runnable(simulation)
     count = run_ticks_resolve(simulation=simulation, mode=mode, ticks=ticks)
@@ -64,9 +63,21 @@ def day_run_request(*, simulation_id: int, mode: str = DayRun.Mode.DAY, ticks: i
         run = DayRun.objects.create(
             simulation=simulation, requested_by_id=requested_by_id, requested_via=via,
             task_id=task_id, expected_tick=simulation.tick, ticks_requested=count, mode=mode)
-        task = run_ticks if mode == DayRun.Mode.TICKS else run_day
-        task.apply_async_on_commit(args=[run.pk], task_id=task_id)
+        day_run_task(run).apply_async_on_commit(args=[run.pk], task_id=task_id)
     return run
+
+
+def day_run_task(run: DayRun) -> Task:
+    """The task that executes a run (any run, scheduled ones included: by its id)."""
+    from simulations.tasks import run_day, run_ticks  # the tasks module imports this one
+
+    return run_ticks if run.mode == DayRun.Mode.TICKS else run_day
+
+
+def _heartbeat(run_id: int, **fields: object) -> None:
+    """A worker is on the run: the stale-run sweep leaves it alone (see DayRun.last_seen_at)."""
+    DayRun.objects.filter(pk=run_id, outcome__in=ACTIVE_OUTCOMES).update(
+        heartbeat_at=timezone.now(), **fields)
 
 
 def day_run_execute(*, day_run_id: int, progress: Progress | None = None) -> DayRun:
@@ -74,6 +85,8 @@ def day_run_execute(*, day_run_id: int, progress: Progress | None = None) -> Day
     run = DayRun.objects.get(pk=day_run_id)
     if run.outcome in FINAL:
         return run
+    # Taken from the queue: even a delivery that finds the lock busy and waits is a sign of life.
+    _heartbeat(run.pk)
     with simulation_lock(simulation_id=run.simulation_id):
         run.refresh_from_db()  # under the lock: what the last holder left
         if run.outcome in FINAL:
@@ -90,8 +103,8 @@ def day_run_execute(*, day_run_id: int, progress: Progress | None = None) -> Day
         start_checkpoint = (Checkpoint.objects.filter(simulation_id=run.simulation_id,
                                                       tick=start)
                             .values_list("pk", flat=True).first())
-        DayRun.objects.filter(pk=run.pk).update(
-            outcome=DayRun.Outcome.RUNNING,
+        _heartbeat(
+            run.pk, outcome=DayRun.Outcome.RUNNING,
             started_at=Coalesce("started_at", timezone.now()),
             start_tick=Coalesce("start_tick", start),
             start_checkpoint_id=Coalesce("start_checkpoint_id", start_checkpoint))

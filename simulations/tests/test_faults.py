@@ -97,6 +97,40 @@ def test_killing_the_worker_mid_day_loses_and_doubles_no_tick(celery_live_worker
     _assert_exact(simulation.pk, 40)
 
 
+def test_a_killed_workers_day_completes_within_a_minute_without_anyone_clicking(
+        celery_live_worker, celery_live_beat, monkeypatch):
+    """Issue 12: the run goes silent, beat's sweep finds it stale (old heartbeat, lock free)
+    and queues it again; the visibility timeout (3600 s) is never shortened for it."""
+    simulation = make_simulation(ticks_per_day=40)
+    run = day_run_request(simulation_id=simulation.pk)
+    _wait(lambda: Simulation.objects.get(pk=simulation.pk).tick >= 4, what="a few ticks")
+    celery_live_worker.kill()
+    killed = time.monotonic()
+    killed_at = Simulation.objects.get(pk=simulation.pk).tick
+    assert 4 <= killed_at < 40  # killed in the middle of the day
+    celery_live_worker.start()
+    _wait(lambda: _final(run), timeout=60 - (time.monotonic() - killed),
+          what="the day to complete within 60 s of the kill")
+    assert (run.outcome, run.ticks_done, run.end_tick) == (DayRun.Outcome.SUCCEEDED, 40, 40)
+    assert run.requeue_count == 1
+    _assert_exact(simulation.pk, 40)
+    requeued = TickLog.objects.get(simulation_id=simulation.pk, level="warning",
+                                   message__contains="re-queued")
+    assert requeued.context["day_run_id"] == run.pk and killed_at <= requeued.tick < 40
+    # The killed delivery is still unacknowledged in the broker; when it finally comes back
+    # (here: a worker started with a 1 s visibility timeout restores it) it changes nothing.
+    succeeded = f"Task simulations.run_day[{run.task_id}] succeeded"
+    assert celery_live_worker.log().count(succeeded) == 1
+    celery_live_worker.stop()
+    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "1")
+    time.sleep(1.5)
+    celery_live_worker.start()
+    _wait(lambda: celery_live_worker.log().count(succeeded) == 2, what="the late redelivery")
+    run.refresh_from_db()
+    assert (run.outcome, run.ticks_done, run.requeue_count) == (DayRun.Outcome.SUCCEEDED, 40, 1)
+    _assert_exact(simulation.pk, 40)
+
+
 def test_a_flushed_cache_between_two_days_changes_no_result(celery_live_worker):
     simulation = make_simulation(ticks_per_day=4)
     day1 = day_run_request(simulation_id=simulation.pk)
