@@ -246,6 +246,21 @@ def mount_delete(*, simulation_id: int, mount_id: int, user: AbstractBaseUser) -
     return mount
 
 
+def mounts_end(*, agent_ids: list[int], why: str, note: str) -> int:
+    """End the active mounts of these agents now (reason `why`) and cancel their pending
+    rotations; the caller holds the transaction. Returns the mounts ended."""
+    mounts = list(Mount.objects.select_for_update(of=("self",)).select_related("simulation")
+                  .filter(agent_id__in=agent_ids, active=True))
+    now = timezone.now()
+    for mount in mounts:
+        mount.active, mount.unmounted_at = False, now
+        mount.unmounted_tick, mount.unmounted_why = mount.simulation.tick, why
+        mount.save(update_fields=["active", "unmounted_at", "unmounted_tick", "unmounted_why"])
+    Rotation.objects.filter(mount__in=mounts, status=Rotation.Status.PENDING).update(
+        status=Rotation.Status.CANCELLED, note=note)
+    return len(mounts)
+
+
 @transaction.atomic
 def rotation_schedule(*, simulation_id: int, mount_id: int, version_id: int,
                       user: AbstractBaseUser) -> Rotation:
