@@ -18,7 +18,14 @@ from simulations.engine.config import Config
 from simulations.engine.schema import AGENT_TYPES
 from simulations.engine.shocks import validate_shock
 from simulations.locks import SimulationBusy, simulation_lock
-from simulations.models import Agent, Checkpoint, Shock, Simulation
+from simulations.models import (
+    Agent,
+    Checkpoint,
+    Shock,
+    Simulation,
+    claimable_by_default,
+    validate_agent_types,
+)
 from simulations.orchestrator.worlds import public_state
 from simulations.world_cache import world_cache_forget, world_cache_store
 
@@ -29,10 +36,17 @@ def _error(field: str, message: str, code: str) -> ValidationError:
 
 def simulation_create(*, name: str, scenario: str = "baseline", config: dict | None = None,
                       seed: int = 0, ticks_per_day: int = 4, max_agents_per_user: int = 3,
+                      claimable_agent_types: list[str] | None = None,
                       status: str = Simulation.Status.PAUSED,
                       created_by_id: int | None = None) -> Simulation:
     """Build the world (the engine validates scenario, config and seed: ConfigError names the
     field), its claimable agents and the tick-0 checkpoint."""
+    claimable = (claimable_by_default() if claimable_agent_types is None
+                 else list(claimable_agent_types))
+    try:
+        validate_agent_types(claimable)
+    except ValidationError as exc:
+        raise _error("claimable_agent_types", exc.messages[0], exc.code) from exc
     world = World.create(scenario, config or {}, seed)
     blob, digest = world.to_bytes(), world.state_hash()
     try:
@@ -40,6 +54,7 @@ def simulation_create(*, name: str, scenario: str = "baseline", config: dict | N
             simulation = Simulation.objects.create(
                 name=name, scenario=scenario, config=config or {}, seed=seed, status=status,
                 ticks_per_day=ticks_per_day, max_agents_per_user=max_agents_per_user,
+                claimable_agent_types=claimable,
                 created_by_id=created_by_id)
             Agent.objects.bulk_create(
                 [Agent(simulation=simulation, agent_type=agent_type, engine_id=engine_id)
