@@ -204,6 +204,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SimulationStatusEnum": "simulations.models.Simulation.Status",
         "ScheduleKindEnum": "simulations.models.Schedule.Kind",
+        "AgentTypeEnum": "simulations.models.AgentType",
     },
 }
 

@@ -120,7 +120,10 @@ def test_economy_series_refuses_outsiders_and_bad_ranges(client, other_user, ope
                                                          household):
     url = f"/dashboard/economy/{household.simulation_id}/series/"
     client.force_login(other_user)
-    assert client.get(url).status_code == 403
+    stranger = client.get(url)
+    missing = client.get(f"/dashboard/economy/{household.simulation_id + 10**6}/series/")
+    assert stranger.status_code == missing.status_code == 404  # existence is not revealed
+    assert stranger.content == missing.content
     client.force_login(operator)
     assert client.get(url).status_code == 200
     response = client.get(url, {"tick_from": "soon"})
