@@ -15,9 +15,17 @@ class ProfileAdmin(admin.ModelAdmin):
 
     @admin.display(description="Avatar")
     def avatar_preview(self, profile: Profile) -> str:
-        return format_html(
-            '<img src="{}" width="28" height="28" style="border-radius:50%">', profile.avatar_src
-        )
+        # An uploaded avatar is served by this site, so showing it is safe. A URL is the
+        # user's choice of address: rendered as <img>, every operator's browser would fetch
+        # it (internal hosts included), so operators read it as text and never load it.
+        if profile.avatar:
+            return format_html(
+                '<img src="{}" width="28" height="28" style="border-radius:50%">',
+                profile.avatar.url,
+            )
+        if profile.avatar_url:
+            return format_html('<code class="avatar-url">{}</code>', profile.avatar_url)
+        return "-"
 
 
 @admin.register(Notification)

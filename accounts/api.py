@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -17,10 +17,29 @@ from accounts.serializers import (
     TokenOutputSerializer,
 )
 from accounts.services import profile_update, token_issue, token_revoke
+from accounts.token_limits import token_attempt_begin, token_attempt_succeeded
+from econsim_project.throttling import AuthTokenIpThrottle
+
+
+class TooManyAttempts(Throttled):
+    """429 with Retry-After: this username's failed attempts reached the window's limit."""
+
+    extra_detail_singular = "Try again in {wait} second."
+    extra_detail_plural = "Try again in {wait} seconds."
+
+    def __init__(self, *, wait: int) -> None:
+        super().__init__(wait=wait, detail="Too many failed attempts for this username.",
+                         code="too_many_attempts")
 
 
 class AuthTokenApi(APIView):
-    """API tokens: POST trades a username and password for a token, DELETE revokes it."""
+    """API tokens: POST trades a username and password for a token, DELETE revokes it.
+
+    POST is limited per client address (`THROTTLE_AUTH_TOKEN_RATE`, on top of the anonymous
+    rate) and per username tried (`AUTH_TOKEN_FAILURES_PER_ACCOUNT` failures per
+    `AUTH_TOKEN_FAILURE_WINDOW_SECONDS`)."""
+
+    throttle_classes = [*APIView.throttle_classes, AuthTokenIpThrottle]
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -30,10 +49,15 @@ class AuthTokenApi(APIView):
         responses={200: TokenOutputSerializer},
         auth=[],
         summary="Get an API token",
+        description="Over a limit: 429 with `Retry-After` (rule `throttled` per address, "
+                    "`too_many_attempts` per username); nothing is checked or changed.",
     )
     def post(self, request: Request) -> Response:
         data = TokenCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        attempt = token_attempt_begin(username=data.validated_data["username"])
+        if not attempt.allowed:
+            raise TooManyAttempts(wait=attempt.retry_after)
         user = authenticate(
             request,
             username=data.validated_data["username"],
@@ -44,6 +68,7 @@ class AuthTokenApi(APIView):
                 {"password": ["Username and password do not match an active account."]},
                 code="invalid_credentials",
             )
+        token_attempt_succeeded(attempt=attempt)
         return Response({"token": token_issue(user=user).key})
 
     @extend_schema(

@@ -163,6 +163,15 @@ ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "none")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: none; the client is
+# REMOTE_ADDR and the header is ignored). Every client address comes from
+# econsim_project.client_ip; allauth and DRF get the same count for their own code paths.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# POST /api/auth/token/: failed password checks per username tried, per fixed window.
+AUTH_TOKEN_FAILURES_PER_ACCOUNT = env_int("AUTH_TOKEN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+AUTH_TOKEN_FAILURE_WINDOW_SECONDS = env_int("AUTH_TOKEN_FAILURE_WINDOW_SECONDS", 300,
+                                            minimum=1)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
@@ -180,13 +189,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "econsim_project.api_errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "econsim_project.throttling.ClientIpAnonRateThrottle",
+        "econsim_project.throttling.ClientIpUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("THROTTLE_ANON_RATE", "120/min"),
         "user": env_rate("THROTTLE_USER_RATE", "1200/min"),
+        "auth_token": env_rate("THROTTLE_AUTH_TOKEN_RATE", "20/min"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
@@ -204,6 +215,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SimulationStatusEnum": "simulations.models.Simulation.Status",
         "ScheduleKindEnum": "simulations.models.Schedule.Kind",
+        "AgentTypeEnum": "simulations.models.AgentType",
     },
 }
 

@@ -25,8 +25,9 @@ from history.selectors import Access
 
 _ERRORS = {
     400: OpenApiResponse(description="A filter is invalid; the body names it."),
-    403: OpenApiResponse(description="Not a participant of the simulation nor an operator."),
-    404: OpenApiResponse(description="No such simulation."),
+    403: OpenApiResponse(description="Another participant's agent, or an operators' list."),
+    404: OpenApiResponse(description="No such simulation (also: archived, or you take no "
+                                     "part in it)."),
 }
 
 

@@ -2,7 +2,7 @@
 
 Participants (users owning an agent of the simulation) see the public series (aggregates,
 audit, tick logs) and the ledger, trades and snapshots of their own agents; operators (staff)
-see everything; anyone else gets 403.
+see everything; anyone else gets the 404 of a missing simulation.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 
 from history.block_pages import AgentKey, BlockQuery
@@ -29,6 +28,7 @@ from history.models import (
 from history.pagination import Query
 from history.postings import kinds_touching
 from simulations.models import Agent, Simulation
+from simulations.selectors import simulation_get
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,12 @@ class Access:
 
 
 def history_access(*, simulation_id: int, user: AbstractBaseUser) -> Access:
-    simulation = get_object_or_404(Simulation.objects.only("id", "ticks_per_day"),
-                                   pk=simulation_id)
+    """Participants and operators; anyone else, and users asking for an archived
+    simulation, get the 404 of a missing one (the simulations' one gate)."""
+    simulation = simulation_get(user=user, simulation_id=simulation_id, participants_only=True)
     owned = Agent.objects.filter(simulation_id=simulation_id, owner_id=user.pk).values_list(
         "agent_type", "engine_id")
     agents = tuple((AGENT_TYPE_CODES[t], int(i)) for t, i in owned)
-    if not user.is_staff and not agents:
-        raise PermissionDenied("Only participants of this simulation and operators may see "
-                               "its history.")
     return Access(simulation=simulation, operator=bool(user.is_staff), agents=agents)
 
 

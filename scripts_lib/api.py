@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,6 +31,7 @@ from scripts_lib.serializers import (
 )
 from simulations.engine.schema import schema_document
 from simulations.models import Simulation
+from simulations.selectors import simulation_get
 
 TAG = ["scripts"]
 NOT_YOURS = OpenApiResponse(description="No such object of yours (operators see all).")
@@ -55,11 +56,9 @@ def _paginated(request: Request, view: APIView, queryset: object,
     return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
-def _simulation(simulation_id: int) -> Simulation:
-    simulation = Simulation.objects.filter(pk=simulation_id).only("id").first()
-    if simulation is None:
-        raise NotFound("No such simulation.")
-    return simulation
+def _simulation(request: Request, simulation_id: int) -> Simulation:
+    # The simulations' one gate: archived (to users) and missing answer the same 404.
+    return simulation_get(user=request.user, simulation_id=simulation_id)
 
 
 class ScriptListCreateApi(APIView):
@@ -185,7 +184,7 @@ class MountListCreateApi(APIView):
                                OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
                    responses=MountOutputSerializer(many=True))
     def get(self, request: Request, simulation_id: int) -> Response:
-        _simulation(simulation_id)
+        _simulation(request, simulation_id)
         raw = request.query_params.get("active")
         if raw not in (None, "true", "false"):
             raise ValidationError({"active": [serializers.ErrorDetail("Must be true or false.",
@@ -198,7 +197,7 @@ class MountListCreateApi(APIView):
     @extend_schema(tags=TAG, summary="Mount a script version on an agent you claimed",
                    request=MountCreateInputSerializer, responses={201: MountOutputSerializer})
     def post(self, request: Request, simulation_id: int) -> Response:
-        _simulation(simulation_id)
+        _simulation(request, simulation_id)
         data = MountCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         mount = services.mount_create(simulation_id=simulation_id, user=request.user,
@@ -212,7 +211,7 @@ class MountDeleteApi(APIView):
                                      "next tick", request=None,
                    responses={204: OpenApiResponse(description="Unmounted.")})
     def delete(self, request: Request, simulation_id: int, mount_id: int) -> Response:
-        _simulation(simulation_id)
+        _simulation(request, simulation_id)
         services.mount_delete(simulation_id=simulation_id, mount_id=mount_id, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -222,7 +221,7 @@ class RotationListCreateApi(APIView):
                    parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
                    responses=RotationOutputSerializer(many=True))
     def get(self, request: Request, simulation_id: int) -> Response:
-        _simulation(simulation_id)
+        _simulation(request, simulation_id)
         return _paginated(request, self, selectors.rotations_for(
             user=request.user, simulation_id=simulation_id), RotationOutputSerializer)
 
@@ -232,7 +231,7 @@ class RotationListCreateApi(APIView):
                    request=RotationCreateInputSerializer,
                    responses={201: RotationOutputSerializer})
     def post(self, request: Request, simulation_id: int) -> Response:
-        _simulation(simulation_id)
+        _simulation(request, simulation_id)
         data = RotationCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rotation = services.rotation_schedule(

@@ -84,7 +84,9 @@ def run_once(*, box: Sandbox, source: str, agent_type: str, observation: dict, m
 
 def _live_agent(user: AbstractBaseUser, agent_id: int, agent_type: str) -> tuple[World, Agent]:
     agent = Agent.objects.select_related("simulation").filter(pk=agent_id).first()
-    if agent is None or not (user.is_staff or agent.owner_id == user.pk):
+    # An archived simulation's agent is gone for its owner: the answer of a missing one.
+    if agent is None or not (user.is_staff or (agent.owner_id == user.pk
+                                               and agent.simulation.archived_at is None)):
         raise invalid("agent", "not_claimed", f"No agent {agent_id} claimed by you.")
     if agent.agent_type != agent_type:
         raise invalid("agent", "agent_type_mismatch",

@@ -70,6 +70,7 @@ class Mount(models.Model):
         STRIKES = "strikes", "Too many failures in a row"
         ROTATED = "rotated", "Replaced by a rotation"
         REMOUNTED = "remounted", "Replaced by an operator's remount"
+        RELEASED = "released", "Its agent was released"
 
     simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="mounts")
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="mounts")

@@ -65,6 +65,8 @@ def failures_for(*, user: AbstractBaseUser, simulation_id: int | None = None,
                  script_id: int | None = None) -> QuerySet[ScriptFailure]:
     queryset = ScriptFailure.objects.filter(owner=user).select_related(
         "agent", "version__script")
+    if not user.is_staff:  # an archived simulation is gone for users, its failures too
+        queryset = queryset.filter(simulation__archived_at__isnull=True)
     if simulation_id is not None:
         queryset = queryset.filter(simulation_id=simulation_id)
     if script_id is not None:

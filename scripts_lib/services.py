@@ -183,9 +183,10 @@ def _version_for(user: AbstractBaseUser, version_id: int, field: str = "script_v
     return version
 
 
-def _open_simulation(simulation_id: int) -> Simulation:
+def _open_simulation(simulation_id: int, user: AbstractBaseUser) -> Simulation:
     simulation = Simulation.objects.select_for_update().filter(pk=simulation_id).first()
-    if simulation is None:
+    if simulation is None or (simulation.archived_at is not None and not user.is_staff):
+        # To users an archived simulation is gone: the same answer as a missing one.
         raise invalid("simulation", "does_not_exist", f"No simulation {simulation_id}.")
     if simulation.archived_at is not None or simulation.status == Simulation.Status.FINISHED:
         raise invalid("simulation", "closed", "This simulation is archived or finished.")
@@ -198,7 +199,7 @@ def mount_create(*, simulation_id: int, agent_id: int, version_id: int,
     """The agent must be claimed by `user` (or `user` is an operator) and of the script's
     agent type; an agent has at most one active mount. The version decides from the next
     tick on."""
-    simulation = _open_simulation(simulation_id)
+    simulation = _open_simulation(simulation_id, user)
     agent = Agent.objects.filter(pk=agent_id, simulation_id=simulation_id).first()
     if agent is None:
         raise invalid("agent", "does_not_exist", f"No agent {agent_id} in this simulation.")
@@ -226,8 +227,9 @@ def mount_create(*, simulation_id: int, agent_id: int, version_id: int,
 def _mount_for(user: AbstractBaseUser, simulation_id: int, mount_id: int) -> Mount:
     mount = (Mount.objects.select_for_update(of=("self",)).select_related("agent", "simulation")
              .filter(pk=mount_id, simulation_id=simulation_id).first())
-    if mount is None or not (user.is_staff or mount.agent.owner_id == user.pk
-                             or mount.mounted_by_id == user.pk):
+    if mount is None or not (user.is_staff or (
+            mount.simulation.archived_at is None
+            and user.pk in (mount.agent.owner_id, mount.mounted_by_id))):
         raise invalid("mount", "does_not_exist", f"No mount {mount_id} of yours here.")
     if not mount.active:
         raise invalid("mount", "inactive", "This mount has already ended.")
@@ -244,6 +246,21 @@ def mount_delete(*, simulation_id: int, mount_id: int, user: AbstractBaseUser) -
     Rotation.objects.filter(mount=mount, status=Rotation.Status.PENDING).update(
         status=Rotation.Status.CANCELLED, note="the mount was removed")
     return mount
+
+
+def mounts_end(*, agent_ids: list[int], why: str, note: str) -> int:
+    """End the active mounts of these agents now (reason `why`) and cancel their pending
+    rotations; the caller holds the transaction. Returns the mounts ended."""
+    mounts = list(Mount.objects.select_for_update(of=("self",)).select_related("simulation")
+                  .filter(agent_id__in=agent_ids, active=True))
+    now = timezone.now()
+    for mount in mounts:
+        mount.active, mount.unmounted_at = False, now
+        mount.unmounted_tick, mount.unmounted_why = mount.simulation.tick, why
+        mount.save(update_fields=["active", "unmounted_at", "unmounted_tick", "unmounted_why"])
+    Rotation.objects.filter(mount__in=mounts, status=Rotation.Status.PENDING).update(
+        status=Rotation.Status.CANCELLED, note=note)
+    return len(mounts)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from simulations.admin_forms import (
     RunForm,
     ShockForm,
     SimulationAddForm,
+    SimulationChangeForm,
     TicksForm,
     form_errors_from,
     shock_spec,
@@ -82,8 +83,7 @@ class SimulationAdmin(admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Simulation | None = None,
                  **kwargs: Any) -> type[forms.ModelForm]:
-        if obj is None:
-            kwargs["form"] = SimulationAddForm
+        kwargs["form"] = SimulationAddForm if obj is None else SimulationChangeForm
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest,
@@ -97,13 +97,15 @@ class SimulationAdmin(admin.ModelAdmin):
                    change: bool) -> None:
         if change:
             obj.save(update_fields=[f for f in form.changed_data if f in
-                                    ("name", "max_agents_per_user")] or ["updated_at"])
+                                    ("name", "max_agents_per_user", "claimable_agent_types")]
+                     or ["updated_at"])
             return
         data = form.cleaned_data
         created = services.simulation_create(
             name=data["name"], scenario=data["scenario"], config=data.get("config") or {},
             seed=data["seed"], ticks_per_day=data["ticks_per_day"],
-            max_agents_per_user=data["max_agents_per_user"], status=data["status"],
+            max_agents_per_user=data["max_agents_per_user"],
+            claimable_agent_types=data["claimable_agent_types"], status=data["status"],
             created_by_id=request.user.pk)
         obj.pk, obj.tick, obj.created_at = created.pk, created.tick, created.created_at
         obj._state.adding = False  # the inline formsets attach to the created row
@@ -188,13 +190,31 @@ class SimulationAdmin(admin.ModelAdmin):
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
+    """Where operators grant agents users may not claim (the government, the central bank,
+    any type a simulation keeps for operators): set the owner on the agent's page."""
+
     list_display = ("simulation", "agent_type", "engine_id", "owner", "claimed_at")
     list_filter = ("agent_type", "simulation")
     list_select_related = ("simulation", "owner")
     raw_id_fields = ("owner",)
+    fields = ("simulation", "agent_type", "engine_id", "owner", "claimed_at")
+    readonly_fields = ("simulation", "agent_type", "engine_id", "claimed_at")
     actions = ["release"]
 
-    @admin.action(description="Release (free the agents)", permissions=["change"])
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # agents come from the world
+
+    def has_delete_permission(self, request: HttpRequest, obj: Agent | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Agent, form: forms.ModelForm,
+                   change: bool) -> None:
+        # Through the service: a change of owner unmounts the previous owner's script.
+        assigned = services.agent_assign(agent_id=obj.pk, owner_id=obj.owner_id)
+        obj.claimed_at = assigned.claimed_at
+
+    @admin.action(description="Release (free the agents, unmount their scripts)",
+                  permissions=["change"])
     def release(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services.agents_release(agent_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"Released {count} agent(s).", messages.SUCCESS)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from simulations.engine import ConfigError
 from simulations.engine.config import Config
 from simulations.engine.shocks import SHOCK_TYPES
-from simulations.models import Schedule, Simulation
+from simulations.models import AgentType, Schedule, Simulation, claimable_by_default
 from simulations.schedules import schedule_validate
 
 
@@ -69,13 +69,37 @@ class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(label="Yes, I am sure", required=True)
 
 
+class ClaimableTypesField(forms.TypedMultipleChoiceField):
+    """Which agent types users may claim, as checkboxes (stored as a list, engine order)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=AgentType.choices, required=False,
+                         widget=forms.CheckboxSelectMultiple, initial=claimable_by_default,
+                         help_text="Users may claim agents of the ticked types; the others "
+                                   "are assigned by an operator (Agents admin).", **kwargs)
+
+    def clean(self, value: Any) -> list[str]:
+        chosen = set(super().clean(value))
+        return [t for t in AgentType.values if t in chosen]
+
+
+class SimulationChangeForm(forms.ModelForm):
+    claimable_agent_types = ClaimableTypesField()
+
+    class Meta:
+        model = Simulation
+        fields = ["name", "max_agents_per_user", "claimable_agent_types"]
+
+
 class SimulationAddForm(forms.ModelForm):
     """Creation: the engine validates scenario, config and seed before anything is written."""
+
+    claimable_agent_types = ClaimableTypesField()
 
     class Meta:
         model = Simulation
         fields = ["name", "scenario", "config", "seed", "ticks_per_day", "max_agents_per_user",
-                  "status"]
+                  "claimable_agent_types", "status"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -87,14 +87,41 @@ class AgentListApi(APIView):
         return paginator.get_paginated_response(s.AgentOutputSerializer(page, many=True).data)
 
 
+def _no_agent() -> NotFound:
+    return NotFound("No such agent.")
+
+
 class AgentClaimApi(APIView):
     @extend_schema(summary="Claim a free agent (within the per-user limit)", tags=TAG,
+                   description="Only agent types in the simulation's `claimable_agent_types`; "
+                               "the others are assigned by an operator (400, rule "
+                               "`operator_assigned`). Operators may claim any type.",
                    request=None, responses={200: s.AgentOutputSerializer, 400: _400, 404: _404})
     def post(self, request: Request, simulation_id: int, agent_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
-        agent = services.agent_claim(simulation_id=simulation.pk, agent_id=agent_id,
-                                     user_id=request.user.pk)
+        try:
+            agent = services.agent_claim(simulation_id=simulation.pk, agent_id=agent_id,
+                                         user_id=request.user.pk,
+                                         operator=request.user.is_staff)
+        except services.AgentNotFound as exc:
+            raise _no_agent() from exc
         agent.owner = request.user
+        return Response(s.AgentOutputSerializer(agent).data)
+
+
+class AgentReleaseApi(APIView):
+    @extend_schema(summary="Release an agent you own (its script is unmounted)", tags=TAG,
+                   description="The agent's active mount ends (reason `released`), its pending "
+                               "rotations are cancelled and the agent is free again. An agent "
+                               "you do not own answers 404, like a missing one.",
+                   request=None, responses={200: s.AgentOutputSerializer, 404: _404})
+    def post(self, request: Request, simulation_id: int, agent_id: int) -> Response:
+        simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
+        try:
+            agent = services.agent_release(simulation_id=simulation.pk, agent_id=agent_id,
+                                           user_id=request.user.pk)
+        except services.AgentNotFound as exc:
+            raise _no_agent() from exc
         return Response(s.AgentOutputSerializer(agent).data)
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from simulations.engine.schema import AGENT_TYPES
 
 
 class Scenario(models.TextChoices):
@@ -14,12 +17,25 @@ class Scenario(models.TextChoices):
     SIM = "sim", "SIM (Godley-Lavoie)"
 
 
-class AgentType(models.TextChoices):
-    HOUSEHOLD = "household", "Household"
-    FIRM = "firm", "Firm"
-    BANK = "bank", "Bank"
-    CENTRAL_BANK = "central_bank", "Central bank"
-    GOVERNMENT = "government", "Government"
+# The engine names the agent types once (`AGENT_TYPES`); this is the same list as Django
+# choices ("central_bank" -> CENTRAL_BANK, "Central bank").
+AgentType = models.TextChoices(
+    "AgentType", [(t.upper(), (t, t.replace("_", " ").capitalize())) for t in AGENT_TYPES])
+
+
+def claimable_by_default() -> list[str]:
+    """Users may claim households, firms and banks; the policy makers (government, central
+    bank) are assigned by an operator unless the simulation says otherwise."""
+    return [AgentType.HOUSEHOLD.value, AgentType.FIRM.value, AgentType.BANK.value]
+
+
+def validate_agent_types(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise ValidationError("A list of agent types.", code="invalid")
+    unknown = sorted(set(value) - set(AgentType.values))
+    if unknown:
+        raise ValidationError(f"Unknown agent type(s): {', '.join(unknown)}; one of "
+                              f"{', '.join(AgentType.values)}.", code="invalid_choice")
 
 
 class Simulation(models.Model):
@@ -38,6 +54,10 @@ class Simulation(models.Model):
     tick = models.BigIntegerField(default=0, help_text="Last completed tick (0: initial state).")
     ticks_per_day = models.PositiveIntegerField(default=4)
     max_agents_per_user = models.PositiveSmallIntegerField(default=3)
+    claimable_agent_types = models.JSONField(
+        default=claimable_by_default, blank=True, validators=[validate_agent_types],
+        help_text="Agent types users may claim themselves; agents of the other types are "
+                  "assigned by an operator (the Agents admin).")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from history.models import TickAggregate, TickAudit, TickLog
@@ -25,8 +25,21 @@ def simulations_visible(*, user: AbstractBaseUser) -> QuerySet[Simulation]:
     return rows if user.is_staff else rows.filter(archived_at__isnull=True)
 
 
-def simulation_get(*, user: AbstractBaseUser, simulation_id: int) -> Simulation:
-    return get_object_or_404(simulations_visible(user=user), pk=simulation_id)
+def simulation_get(*, user: AbstractBaseUser, simulation_id: int,
+                   participants_only: bool = False) -> Simulation:
+    """The one gate of every user request that names a simulation (API views, pages, history).
+
+    Raises the same Http404 for a missing id, an archived simulation (to users, archived
+    means gone) and, with `participants_only`, a simulation where the user owns no agent: a
+    stranger cannot tell which of these it is. Operators (staff) pass for every simulation."""
+    rows = simulations_visible(user=user)
+    if participants_only and not user.is_staff:
+        rows = rows.filter(Exists(Agent.objects.filter(simulation_id=OuterRef("pk"),
+                                                       owner_id=user.pk)))
+    simulation = rows.filter(pk=simulation_id).first()
+    if simulation is None:
+        raise Http404("No such simulation.")
+    return simulation
 
 
 def simulation_latest_aggregates(*, simulation_id: int) -> dict[str, Any] | None:

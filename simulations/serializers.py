@@ -16,7 +16,8 @@ class SimulationOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Simulation
         fields = ["id", "name", "scenario", "status", "tick", "day", "ticks_per_day",
-                  "max_agents_per_user", "seed", "config", "created_at", "archived_at"]
+                  "max_agents_per_user", "claimable_agent_types", "seed", "config",
+                  "created_at", "archived_at"]
 
 
 class AggregatesSerializer(serializers.Serializer):
@@ -39,9 +40,17 @@ class SimulationCreateInputSerializer(serializers.Serializer):
     seed = serializers.IntegerField(min_value=0, max_value=2**63 - 1, default=0)
     ticks_per_day = serializers.IntegerField(min_value=1, max_value=10_000, default=4)
     max_agents_per_user = serializers.IntegerField(min_value=0, max_value=1000, default=3)
+    claimable_agent_types = serializers.MultipleChoiceField(
+        choices=AgentType.choices, required=False,
+        help_text="Agent types users may claim; default household, firm, bank (the "
+                  "government and the central bank are then assigned by an operator).")
     status = serializers.ChoiceField(choices=[Simulation.Status.RUNNING,
                                               Simulation.Status.PAUSED],
                                      default=Simulation.Status.PAUSED)
+
+
+    def validate_claimable_agent_types(self, value: set[str]) -> list[str]:
+        return [t for t in AgentType.values if t in value]  # the engine's order, no repeats
 
 
 class AgentOutputSerializer(serializers.ModelSerializer):

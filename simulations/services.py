@@ -8,17 +8,24 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from history.services import history_forget_after
-from scripts_lib.models import ScriptFailure, ScriptTickLog
+from scripts_lib.models import Mount, ScriptFailure, ScriptTickLog
+from scripts_lib.services import mounts_end
 from simulations.engine import World
 from simulations.engine.config import Config
 from simulations.engine.schema import AGENT_TYPES
 from simulations.engine.shocks import validate_shock
 from simulations.locks import SimulationBusy, simulation_lock
-from simulations.models import Agent, Checkpoint, Shock, Simulation
+from simulations.models import (
+    Agent,
+    Checkpoint,
+    Shock,
+    Simulation,
+    claimable_by_default,
+    validate_agent_types,
+)
 from simulations.orchestrator.worlds import public_state
 from simulations.world_cache import world_cache_forget, world_cache_store
 
@@ -29,10 +36,17 @@ def _error(field: str, message: str, code: str) -> ValidationError:
 
 def simulation_create(*, name: str, scenario: str = "baseline", config: dict | None = None,
                       seed: int = 0, ticks_per_day: int = 4, max_agents_per_user: int = 3,
+                      claimable_agent_types: list[str] | None = None,
                       status: str = Simulation.Status.PAUSED,
                       created_by_id: int | None = None) -> Simulation:
     """Build the world (the engine validates scenario, config and seed: ConfigError names the
     field), its claimable agents and the tick-0 checkpoint."""
+    claimable = (claimable_by_default() if claimable_agent_types is None
+                 else list(claimable_agent_types))
+    try:
+        validate_agent_types(claimable)
+    except ValidationError as exc:
+        raise _error("claimable_agent_types", exc.messages[0], exc.code) from exc
     world = World.create(scenario, config or {}, seed)
     blob, digest = world.to_bytes(), world.state_hash()
     try:
@@ -40,6 +54,7 @@ def simulation_create(*, name: str, scenario: str = "baseline", config: dict | N
             simulation = Simulation.objects.create(
                 name=name, scenario=scenario, config=config or {}, seed=seed, status=status,
                 ticks_per_day=ticks_per_day, max_agents_per_user=max_agents_per_user,
+                claimable_agent_types=claimable,
                 created_by_id=created_by_id)
             Agent.objects.bulk_create(
                 [Agent(simulation=simulation, agent_type=agent_type, engine_id=engine_id)
@@ -143,18 +158,31 @@ def shock_create(*, simulation_id: int, spec: dict[str, Any],
         duration_ticks=clean["duration_ticks"], created_by_id=created_by_id)
 
 
-def agent_claim(*, simulation_id: int, agent_id: int, user_id: int) -> Agent:
-    """A user takes a free agent, within the simulation's per-user limit. The user's row lock
+class AgentNotFound(Exception):
+    """No such agent for this caller: missing, in another simulation, or (releasing) not
+    theirs. One exception, so every case answers the same 404."""
+
+
+def agent_claim(*, simulation_id: int, agent_id: int, user_id: int,
+                operator: bool = False) -> Agent:
+    """A user takes a free agent of a type the simulation lets users claim, within its
+    per-user limit; operators (`operator=True`) may claim any type. The user's row lock
     serialises their claims, so two at once cannot both pass the limit."""
     with transaction.atomic():
         get_user_model().objects.select_for_update().only("pk").get(pk=user_id)
-        agent = Agent.objects.select_related("simulation").get(pk=agent_id,
-                                                               simulation_id=simulation_id)
+        agent = (Agent.objects.select_related("simulation")
+                 .filter(pk=agent_id, simulation_id=simulation_id).first())
+        if agent is None:
+            raise AgentNotFound(agent_id)
         simulation = agent.simulation
         if simulation.archived_at is not None:
             raise _error("simulation", "The simulation is archived.", "archived")
         if agent.owner_id == user_id:
             return agent
+        if not operator and agent.agent_type not in simulation.claimable_agent_types:
+            raise _error("agent_type", f"A {agent.get_agent_type_display().lower()} of this "
+                         "simulation is assigned by an operator; users cannot claim it.",
+                         "operator_assigned")
         owned = Agent.objects.filter(simulation_id=simulation_id, owner_id=user_id).count()
         if owned >= simulation.max_agents_per_user:
             raise _error("agent", f"At most {simulation.max_agents_per_user} agents per user "
@@ -167,9 +195,52 @@ def agent_claim(*, simulation_id: int, agent_id: int, user_id: int) -> Agent:
     return agent
 
 
-def agents_release(*, agent_ids: list[int], user_id: int | None = None) -> int:
-    """Free agents (a user's own, or any when user_id is None: operators)."""
-    rows = Agent.objects.filter(pk__in=agent_ids, owner__isnull=False)
-    if user_id is not None:
-        rows = rows.filter(Q(owner_id=user_id))
-    return rows.update(owner=None, claimed_at=None)
+def _free(agents: list[Agent]) -> int:
+    """Unmount the agents' scripts and clear their owner (inside the caller's transaction)."""
+    ids = [a.pk for a in agents]
+    mounts_end(agent_ids=ids, why=Mount.Why.RELEASED, note="the agent was released")
+    return Agent.objects.filter(pk__in=ids).update(owner=None, claimed_at=None)
+
+
+def agent_release(*, simulation_id: int, agent_id: int, user_id: int) -> Agent:
+    """A user gives back an agent they own: its active script is unmounted (reason
+    `released`), pending rotations are cancelled and the agent is free, in one transaction.
+    Another user's agent, a free one and a missing one all raise AgentNotFound."""
+    with transaction.atomic():
+        agent = (Agent.objects.select_for_update()
+                 .filter(pk=agent_id, simulation_id=simulation_id, owner_id=user_id,
+                         simulation__archived_at__isnull=True).first())
+        if agent is None:
+            raise AgentNotFound(agent_id)
+        _free([agent])
+    agent.owner, agent.claimed_at = None, None
+    return agent
+
+
+def agents_release(*, agent_ids: list[int]) -> int:
+    """The operator's release: free any claimed agents among `agent_ids`, unmounting their
+    scripts. Returns how many were freed."""
+    with transaction.atomic():
+        agents = list(Agent.objects.select_for_update()
+                      .filter(pk__in=agent_ids, owner__isnull=False))
+        return _free(agents) if agents else 0
+
+
+def agent_assign(*, agent_id: int, owner_id: int | None) -> Agent:
+    """The operator's grant: give an agent of any type to a user (or free it with None),
+    regardless of the claimable types and the per-user limit. A change of owner unmounts
+    the previous owner's script first."""
+    with transaction.atomic():
+        agent = Agent.objects.select_for_update().get(pk=agent_id)
+        if agent.owner_id == owner_id:
+            return agent
+        if agent.owner_id is not None:
+            _free([agent])
+        if owner_id is not None:
+            agent.claimed_at = timezone.now()
+            Agent.objects.filter(pk=agent_id).update(owner_id=owner_id,
+                                                     claimed_at=agent.claimed_at)
+        agent.owner_id = owner_id
+        if owner_id is None:
+            agent.claimed_at = None
+    return agent

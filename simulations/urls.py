@@ -12,6 +12,8 @@ urlpatterns = [
          name="api-simulation-agents"),
     path("simulations/<int:simulation_id>/agents/<int:agent_id>/claim/",
          api.AgentClaimApi.as_view(), name="api-simulation-agent-claim"),
+    path("simulations/<int:simulation_id>/agents/<int:agent_id>/release/",
+         api.AgentReleaseApi.as_view(), name="api-simulation-agent-release"),
     path("simulations/<int:simulation_id>/state/", api.SimulationStateApi.as_view(),
          name="api-simulation-state"),
     path("simulations/<int:simulation_id>/run_day/", api.SimulationRunDayApi.as_view(),

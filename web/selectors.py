@@ -291,10 +291,12 @@ def owned_agents(*, user: AbstractBaseUser, agent_type: str | None = None) -> li
 
 
 def script_mounts(*, script_id: int) -> list[Mount]:
-    """Active mounts of any version of the script, with their pending rotation."""
+    """Active mounts of any version of the script in open simulations (an archived one is
+    gone from every user page), with their pending rotation."""
     pending = Rotation.objects.filter(status=Rotation.Status.PENDING).select_related(
         "new_version")
-    return list(Mount.objects.filter(script_version__script_id=script_id, active=True)
+    return list(Mount.objects.filter(script_version__script_id=script_id, active=True,
+                                     simulation__archived_at__isnull=True)
                 .select_related("agent", "simulation", "script_version__script")
                 .prefetch_related(Prefetch("rotations", queryset=pending, to_attr="pending"))
                 .order_by("simulation_id", "agent_id"))

@@ -18,6 +18,8 @@ urlpatterns += [
     path("dashboard/tab/<slug:tab>/", dashboard.dashboard_tab, name="dashboard-tab"),
     path("dashboard/live/", dashboard.dashboard_live, name="dashboard-live"),
     path("dashboard/claim/", dashboard.agent_claim_view, name="dashboard-claim"),
+    path("dashboard/simulations/<int:simulation_id>/release/", dashboard.agent_release_view,
+         name="dashboard-release"),
     path("dashboard/economy/<int:simulation_id>/series/", dashboard.economy_series,
          name="economy-series"),
     path("operator/", operator.operator_dashboard, name="operator"),

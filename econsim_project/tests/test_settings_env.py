@@ -53,6 +53,9 @@ def _start(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         ("CELERY_BROKER_URL", "kafka://broker", "expected a URL starting with one of"),
         ("THROTTLE_ANON_RATE", "lots", "expected a rate like 120/min"),
         ("CELERY_TASK_TIME_LIMIT", "ten", "expected an integer"),
+        ("TRUSTED_PROXY_COUNT", "-1", "expected an integer >= 0"),
+        ("THROTTLE_AUTH_TOKEN_RATE", "often", "expected a rate like 120/min"),
+        ("AUTH_TOKEN_FAILURES_PER_ACCOUNT", "0", "expected an integer >= 1"),
     ],
 )
 def test_malformed_variable_stops_start_up_naming_it(name, value, rule):

@@ -12,9 +12,13 @@ PRIVATE = ("trades", "ledger", "snapshots")
 
 
 @pytest.mark.parametrize("table", PUBLIC + PRIVATE)
-def test_other_users_get_403_and_anonymous_401(simulation, other_user, client_for, api_client,
-                                               table):
-    assert client_for(other_user).get(history_url(simulation, table)).status_code == 403
+def test_other_users_get_the_404_of_a_missing_simulation_and_anonymous_401(
+        simulation, other_user, client_for, api_client, table):
+    stranger = client_for(other_user).get(history_url(simulation, table))
+    missing = client_for(other_user).get(f"/api/simulations/{simulation.pk + 10**6}/history/"
+                                         f"{table}/")
+    assert stranger.status_code == 404
+    assert stranger.json() == missing.json()
     assert api_client.get(history_url(simulation, table)).status_code == 401
 
 
@@ -73,7 +77,7 @@ def test_recent_logs_download_is_for_operators_only(archived, owner, operator, c
     assert client_for(operator).get(url, {"ticks": 0}).status_code == 400
 
 
-def test_strangers_get_403_before_their_filters_are_read(simulation, other_user, client_for):
+def test_strangers_get_404_before_their_filters_are_read(simulation, other_user, client_for):
     response = client_for(other_user).get(history_url(simulation, "ledger"),
                                           {"kind": "THEFT"})
-    assert response.status_code == 403
+    assert response.status_code == 404

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from simulations.models import Agent, DayRun
@@ -116,11 +118,21 @@ def test_economy_series_for_a_participant(client, owner, household):
     assert client.get(url, {"day_to": 1}).json()["ticks"] == [1, 2]
 
 
+def _without_tokens(response) -> str:
+    """A page minus its per-response CSRF tokens and the language form's return path."""
+    html = re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', r"\1",
+                  response.content.decode())
+    return re.sub(r'name="next" type="hidden" value="[^"]*"', "", html)
+
+
 def test_economy_series_refuses_outsiders_and_bad_ranges(client, other_user, operator,
                                                          household):
     url = f"/dashboard/economy/{household.simulation_id}/series/"
     client.force_login(other_user)
-    assert client.get(url).status_code == 403
+    stranger = client.get(url)
+    missing = client.get(f"/dashboard/economy/{household.simulation_id + 10**6}/series/")
+    assert stranger.status_code == missing.status_code == 404  # existence is not revealed
+    assert _without_tokens(stranger) == _without_tokens(missing)
     client.force_login(operator)
     assert client.get(url).status_code == 200
     response = client.get(url, {"tick_from": "soon"})

@@ -13,13 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import PermissionDenied as HistoryDenied
 
 from scripts_lib.selectors import failures_for, scripts_visible
 from simulations.selectors import simulation_get
-from simulations.services import agent_claim
+from simulations.services import AgentNotFound, agent_claim, agent_release
 from web import selectors
-from web.forms import ClaimForm, RangeForm, ScriptCreateForm, errors_text
+from web.forms import AgentChoiceForm, ClaimForm, RangeForm, ScriptCreateForm, errors_text
 
 TABS = ("agents", "economy", "scripts", "failures")
 POLL_RUNNING, POLL_IDLE = "2s", "10s"
@@ -94,13 +93,10 @@ def economy_series(request: HttpRequest, simulation_id: int) -> JsonResponse:
     form = RangeForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    try:
-        data = selectors.economy_series(user=request.user, simulation_id=simulation_id,
-                                        **{k: v for k, v in form.cleaned_data.items()
-                                           if v is not None})
-    except HistoryDenied as exc:
-        return JsonResponse({"errors": {"simulation": [{"message": str(exc.detail)}]}},
-                            status=403)
+    # A stranger, an archived and a missing simulation all get the site's 404 page.
+    data = selectors.economy_series(user=request.user, simulation_id=simulation_id,
+                                    **{k: v for k, v in form.cleaned_data.items()
+                                       if v is not None})
     return JsonResponse(data)
 
 
@@ -124,10 +120,29 @@ def agent_claim_view(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     try:
         agent = agent_claim(simulation_id=simulation.pk, agent_id=agent.pk,
-                            user_id=request.user.pk)
+                            user_id=request.user.pk, operator=request.user.is_staff)
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     else:
         messages.success(request, _("You now own %(agent)s in %(simulation)s.")
                          % {"agent": agent, "simulation": simulation.name})
+    return redirect("dashboard")
+
+
+@login_required
+@require_POST
+def agent_release_view(request: HttpRequest, simulation_id: int) -> HttpResponse:
+    """Give an agent back: its script is unmounted and it is free for anyone to claim.
+    Another user's agent, a missing one and an archived simulation's are the 404 page."""
+    simulation = simulation_get(user=request.user, simulation_id=simulation_id)
+    form = AgentChoiceForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["agent"] is None:
+        raise Http404("No such agent of yours.")
+    try:
+        agent = agent_release(simulation_id=simulation.pk, agent_id=form.cleaned_data["agent"],
+                              user_id=request.user.pk)
+    except AgentNotFound as exc:
+        raise Http404("No such agent of yours.") from exc
+    messages.success(request, _("You released %(agent)s in %(simulation)s; its script is "
+                                "unmounted.") % {"agent": agent, "simulation": simulation.name})
     return redirect("dashboard")
