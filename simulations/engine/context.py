@@ -9,11 +9,8 @@ import numpy as np
 
 from .config import Config
 from .ledger import Acct, Ledger, TransactionKind, post
-from .rng import stream
+from .rng import Stream, stream
 from .state import State
-
-PHASE_CODES = {"P0": 0, "P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5, "P6": 6, "P7": 7,
-               "P8": 8, "P9": 9, "P9b": 11, "P10": 10}
 
 
 @dataclass
@@ -37,8 +34,8 @@ class Context:
     def t(self) -> int:
         return self.s.tick
 
-    def rng(self, phase: str, stream_id: int = 0) -> np.random.Generator:
-        return stream(self.seed, self.s.tick, PHASE_CODES[phase], stream_id)
+    def rng(self, purpose: Stream) -> np.random.Generator:
+        return stream(self.seed, self.s.tick, purpose)
 
     def post(self, kind: TransactionKind, src_acct: Acct, dst_acct: Acct, src: Any, dst: Any,
              amount: Any, new_bank: np.ndarray | None = None) -> None:

@@ -21,6 +21,7 @@ from .money import (
     to_ppm,
 )
 from .phases import money_market
+from .rng import Stream
 
 K = TransactionKind
 SIM_UNIT = 1_000_000
@@ -66,7 +67,7 @@ def _baseline(w: Context) -> None:
     cfg, s = w.cfg, w.s
     h, f, b = s.h, s.f, s.b
     n_h, n_f, n_b = len(h), len(f), len(b)
-    rng = w.rng("P0", 0)
+    rng = w.rng(Stream.GENESIS)
     w0, lam = cfg.initial_wage_cents, cfg.productivity
     h.bank = np.arange(n_h) % n_b
     f.bank = np.arange(n_f) % n_b

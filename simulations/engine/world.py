@@ -27,6 +27,7 @@ from .phases import (
     production,
     settlement,
 )
+from .rng import MAX_SHOCKS
 from .schema import AGENT_TYPES
 from .state import State
 
@@ -155,6 +156,8 @@ class World:
         """Validate and queue an admin shock (§8); raises ConfigError naming the field."""
         s = self.ctx.s
         shock = shocks.validate_shock(spec, len(s.h), len(s.f), s.tick)
+        if len(s.shocks) >= MAX_SHOCKS:  # each queued shock owns numbered rng streams
+            raise ConfigError("shock", f"at most {MAX_SHOCKS} shocks can be queued")
         s.shocks.append(shock)
         return dict(shock)
 

@@ -9,6 +9,7 @@ import numpy as np
 from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import PPM, annual_to_tick_ppm, to_ppm
+from ..rng import Stream
 from ..trades import BANK, FIRM, record
 
 
@@ -19,7 +20,7 @@ def run(w: Context) -> None:
     applicants = np.flatnonzero(f.credit_demand > 0)
     if len(applicants) == 0:
         return
-    rng = w.rng("P3", 0)
+    rng = w.rng(Stream.CREDIT)
     order = applicants[rng.permutation(len(applicants))]
     n_b = len(b)
     samples = rng.integers(0, n_b, size=(len(order), cfg.chi_l))

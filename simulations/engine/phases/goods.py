@@ -12,6 +12,7 @@ import numpy as np
 from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import PPM, largest_remainder, to_ppm
+from ..rng import Stream
 from ..trades import FIRM, GOVERNMENT, HOUSEHOLD, record
 
 
@@ -102,7 +103,7 @@ def _households(w: Context) -> None:
             else min(int(val), int(cash[hid]))
     h.consumption[:] = 0
     h.units_bought[:] = 0
-    rng = w.rng("P6", 0)
+    rng = w.rng(Stream.GOODS_SEARCH)
     order = rng.permutation(n_h)
     z = min(cfg.z_c, n_f)
     # Sample: preferred seller plus z-1 random firms (duplicates resolved to the price sort).
@@ -164,5 +165,5 @@ def _switch_preferred(w: Context, sample: np.ndarray, price: np.ndarray) -> None
     p_old = f.price[h.pref_seller].astype(np.float64)
     p_new = price[:, 0].astype(np.float64)
     prob = np.where(p_new < p_old, 1 - np.exp(-w.cfg.eps_c * (p_old - p_new) / p_old), 0.0)
-    draw = w.rng("P6", 1).random(len(h))
+    draw = w.rng(Stream.SELLER_SWITCH).random(len(h))
     h.pref_seller = np.where(draw < prob, cheapest, h.pref_seller)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..context import Context
 from ..money import largest_remainder
+from ..rng import Stream
 from .plans import tick_share
 
 
@@ -14,7 +15,7 @@ def run(w: Context) -> None:
         _sim(w)
         return
     cfg, h, f = w.cfg, w.s.h, w.s.f
-    rng = w.rng("P4", 0)
+    rng = w.rng(Stream.LABOUR)
     n_h, n_f = len(h), len(f)
     employed = h.employer >= 0
     # Separations: health (no endowment), non-participation, quits, turnover, script firings.

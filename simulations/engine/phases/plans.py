@@ -6,7 +6,7 @@ import numpy as np
 
 from ..context import Context
 from ..money import PPM, ceil_ppm, isum, to_ppm
-from ..rng import folded_normal
+from ..rng import Stream, folded_normal
 
 
 def run(w: Context) -> None:
@@ -36,7 +36,7 @@ def _households(w: Context) -> None:
     h.budget = budget
     h.participate = h.endow > 0
     if not w.sim:
-        rng = w.rng("P2", 0)
+        rng = w.rng(Stream.HOUSEHOLD_PLANS)
         fn = folded_normal(rng, cfg.fn_sigma, len(h))
         hist = h.unemp_hist
         spells = (hist & 1) + ((hist >> 1) & 1) + ((hist >> 2) & 1) + ((hist >> 3) & 1)
@@ -73,7 +73,7 @@ def _firms(w: Context) -> None:
         f.credit_demand = np.maximum(0, f.wage * f.target - f.dep)
         _firm_overrides(w)
         return
-    rng = w.rng("P2", 1)
+    rng = w.rng(Stream.FIRM_PLANS)
     n = len(f)
     f.s_e = f.s_e + cfg.lambda_e * (f.demand - f.s_e)
     if cfg.firm_rule == "ccmabm":

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..context import Context
 from ..money import isum
-from ..rng import folded_normal
+from ..rng import Stream, folded_normal
 
 _CB_KEYS = ("policy_rate", "reserve_rate")
 _G_KEYS = ("income_tax", "profit_tax", "purchases_units", "benefit_ratio",
@@ -74,7 +74,7 @@ def _banks(w: Context) -> None:
         b.i_l[:] = 0.0
         b.i_d[:] = 0.0
     else:
-        rng = w.rng("P1", 0)
+        rng = w.rng(Stream.BANK_RATES)
         n = len(b)
         loans = b.loans.astype(np.float64)
         tot_loans = isum(b.loans)

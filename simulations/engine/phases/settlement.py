@@ -7,6 +7,7 @@ import numpy as np
 from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import annual_to_tick_ppm, apply_ppm, largest_remainder, to_ppm
+from ..rng import Stream
 from . import money_market
 from .payouts import pay_households_pro_rata
 
@@ -172,7 +173,7 @@ def _switch_deposits(w: Context) -> None:
     n_h, n_b = len(h), len(b)
     new_bank = h.bank.copy()
     if not w.sim and n_b > 1:
-        rng = w.rng("P7", 8)
+        rng = w.rng(Stream.DEPOSIT_SWITCH)
         sample = rng.integers(0, n_b, size=(n_h, cfg.chi_d))
         rates = b.i_d[sample]
         best = sample[np.arange(n_h), np.argmax(rates, axis=1)]
