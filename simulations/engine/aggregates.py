@@ -71,8 +71,8 @@ def publish(w: Context) -> dict[str, Any]:
         "inventory_value": int(f.X.sum()),
         "loans": loans,
         "new_loans": int(b.new_lending.sum()),
-        "bankruptcies": int(w.scratch.get("bankruptcies", 0)),
-        "bank_failures": int(w.scratch.get("bank_failures", 0)),
+        "bankruptcies": w.handoffs.bankruptcies,
+        "bank_failures": w.handoffs.bank_failures,
         "government_debt": int(g.bills[0]),
         "government_deficit": gov_spend + int(g.benefits[0]) + int(g.interest[0])
         + int(h.inc_transfer.sum()) - taxes - max(int(cb.profit[0]), 0),

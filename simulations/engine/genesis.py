@@ -141,7 +141,7 @@ def _baseline(w: Context) -> None:
     w.post(K.INVENTORY_ADD, Acct.INV, Acct.INV, np.arange(n_f), np.arange(n_f), paid)
     f.x = genesis_units
     f.unsold = genesis_units.copy()
-    w.units["production"] = int(genesis_units.sum())
+    w.handoffs.units.production = int(genesis_units.sum())
     money_market.clear(w)
     f.nw_prev = f.dep + f.X - f.loans
     _publish_initial(w)

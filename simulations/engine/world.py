@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from . import genesis, invariants, observations, serialize, shocks, trades
+from . import genesis, invariants, observations, serialize, shocks
 from .aggregates import publish
 from .balance import balance_sheet
 from .config import Config
-from .context import Context
+from .context import Context, Handoffs
 from .decisions import agent_count, validate_all
 from .errors import ConfigError
 from .phases import (
@@ -98,11 +98,10 @@ class World:
         accepted, rejected = validate_all(ctx, decisions or {})
         s.tick += 1
         ctx.ledger.clear()
-        ctx.scratch = {}
-        ctx.units = {}
+        ctx.handoffs = Handoffs()
         ctx.decisions = accepted
         self._freeze_previous()
-        ctx.scratch["income_shock"] = shocks.income_transfers(ctx)
+        ctx.handoffs.income_shock = shocks.income_transfers(ctx)
         start = invariants.snapshot(ctx)
         for name, run in PHASES:
             ctx.ledger.phase = name
@@ -123,7 +122,7 @@ class World:
         audit["invariants"] = {f"I{i}": True for i in range(1, 10)}
         return TickResult(
             tick=s.tick, aggregates=agg, postings=self._postings(),
-            trades=trades.collect(ctx.scratch),
+            trades=ctx.handoffs.trades.collect(),
             audit=audit, state_hash=digest, rejected=rejected,
             log=[f"tick {s.tick}: {agg['bankruptcies']} bankruptcies"]
             if agg["bankruptcies"] else [],

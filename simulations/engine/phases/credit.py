@@ -10,7 +10,7 @@ from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import PPM, annual_to_tick_ppm, to_ppm
 from ..rng import Stream
-from ..trades import BANK, FIRM, record
+from ..trades import BANK, FIRM
 
 
 def run(w: Context) -> None:
@@ -78,8 +78,8 @@ def run(w: Context) -> None:
         w.post(TransactionKind.LOAN_DRAW, Acct.LOAN, Acct.DEP_F, rows["bank"], rows["firm"],
                rows["principal"])
         # Credit trades: the borrowing firm buys one loan of the drawn principal.
-        record(w.scratch, "credit", FIRM, rows["firm"], BANK, rows["bank"],
-               np.ones(len(rows["firm"]), dtype=np.int64), rows["principal"])
+        w.handoffs.trades.record("credit", FIRM, rows["firm"], BANK, rows["bank"],
+                                 np.ones(len(rows["firm"]), dtype=np.int64), rows["principal"])
 
 
 def _grant(w: Context, fid: int, bid: int, ask: int, l_jb: int, l_j: int, nw_j: int, nw_b: int,

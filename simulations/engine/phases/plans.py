@@ -44,18 +44,12 @@ def _households(w: Context) -> None:
         h.res_wage = np.where(spells > 2, h.res_wage * (1 - fn),
                               np.where(u_prev <= cfg.upsilon, h.res_wage * (1 + fn),
                                        h.res_wage))
-    # Script overrides; consume_* are applied against cash on hand at P6.
-    consume: dict[int, tuple[str, float | int]] = {}
+    # Script overrides (consume_* are read at P6, against the cash on hand then).
     for hid, d in w.dec("household").items():
         if "participate" in d:
             h.participate[hid] = bool(d["participate"]) and h.endow[hid] > 0
         if "reservation_wage_cents" in d:
             h.res_wage[hid] = float(d["reservation_wage_cents"])
-        if "consume_share" in d:
-            consume[hid] = ("share", d["consume_share"])
-        elif "consume_cents" in d:
-            consume[hid] = ("cents", d["consume_cents"])
-    w.scratch["consume_override"] = consume
 
 
 def _firms(w: Context) -> None:

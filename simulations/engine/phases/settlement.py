@@ -108,7 +108,8 @@ def _benefits_and_transfers(w: Context) -> None:
         h.inc_benefit[eligible] = benefit
     g.benefits[0] = benefit * len(eligible)
     per_hh = np.full(len(h), int(g.transfer[0]), dtype=np.int64)
-    per_hh += w.scratch.get("income_shock", np.zeros(len(h), dtype=np.int64))
+    if w.handoffs.income_shock is not None:
+        per_hh += w.handoffs.income_shock
     give = np.maximum(per_hh, 0)
     w.post(K.GOV_TRANSFER, Acct.TA, Acct.DEP_H, 0, np.arange(len(h)), give)
     take = np.minimum(np.maximum(-per_hh, 0), np.maximum(h.dep, 0))
