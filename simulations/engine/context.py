@@ -11,6 +11,7 @@ import numpy as np
 from .config import Config
 from .ledger import Acct, Ledger, TransactionKind, post
 from .rng import Stream, stream
+from .schema import Decisions
 from .state import State
 from .trades import TradeLog
 
@@ -46,8 +47,8 @@ class Context:
     seed: int
     s: State
     ledger: Ledger = field(default_factory=Ledger)
-    # Validated script decisions of this tick: agent type -> {id: normalized dict}.
-    decisions: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    # Validated script decisions of this tick, one typed record per agent.
+    decisions: Decisions = field(default_factory=Decisions)
     handoffs: Handoffs = field(default_factory=Handoffs)
 
     @property
@@ -64,6 +65,3 @@ class Context:
     def post(self, kind: TransactionKind, src_acct: Acct, dst_acct: Acct, src: Any, dst: Any,
              amount: Any, new_bank: np.ndarray | None = None) -> None:
         post(self.s, self.ledger, kind, src_acct, dst_acct, src, dst, amount, new_bank)
-
-    def dec(self, agent_type: str) -> dict[int, dict[str, Any]]:
-        return self.decisions.get(agent_type, {})

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from typing import Any
 
-from simulations.engine.errors import DecisionError
+from .errors import DecisionError
 
 AGENT_TYPES = ("household", "firm", "bank", "central_bank", "government")
 MAX_CENTS = 10**15
@@ -61,6 +62,7 @@ class DecisionField:
     name: str
     kind: str
     meaning: str
+    phases: tuple[str, ...] = ()  # the tick phases that read it (codes of world.PHASES)
     lo: Bound = _ZERO
     hi: Bound = _ZERO
     range_text: str = ""  # the range as a script author reads it, symbols not numbers
@@ -72,16 +74,22 @@ class DecisionField:
     disabled_rule: str = ""
 
 
-def _int(name: str, hi: Bound, text: str, meaning: str, lo: int = 0) -> DecisionField:
-    return DecisionField(name, "int", meaning, _const(lo), hi, text)
+def _key(kind: str, phases: str, meaning: str, **rules: Any) -> Any:
+    """A decision record attribute: None (not sent) by default, its rules in the metadata."""
+    return field(default=None, metadata={
+        "rules": {"kind": kind, "meaning": meaning, "phases": tuple(phases.split()), **rules}})
 
 
-def _float(name: str, hi: Bound, text: str, meaning: str) -> DecisionField:
-    return DecisionField(name, "float", meaning, _const(0.0), hi, text)
+def _int(phases: str, hi: Bound, text: str, meaning: str, lo: int = 0) -> Any:
+    return _key("int", phases, meaning, lo=_const(lo), hi=hi, range_text=text)
 
 
-def _share(name: str, meaning: str) -> DecisionField:
-    return _float(name, _const(1.0), "[0, 1]", meaning)
+def _float(phases: str, hi: Bound, text: str, meaning: str) -> Any:
+    return _key("float", phases, meaning, lo=_const(0.0), hi=hi, range_text=text)
+
+
+def _share(phases: str, meaning: str) -> Any:
+    return _float(phases, _const(1.0), "[0, 1]", meaning)
 
 
 def _banks(ctx: DecisionContext) -> tuple[int, ...]:
@@ -96,88 +104,141 @@ def _workers(ctx: DecisionContext) -> tuple[int, ...]:
     return ctx.own_worker_ids
 
 
-_HOUSEHOLD = (
-    DecisionField(
-        "consume_share", "float",
-        "Spend floor(share x cash on hand at P6) on goods this tick.",
-        _const(0.0), _const(1.0), "[0, 1]", excludes=("consume_cents",)),
-    DecisionField(
-        "consume_cents", "int",
-        "Absolute consumption budget in cents, capped at cash on hand.",
-        _const(0), _const(MAX_CENTS), "[0, 10^15]", excludes=("consume_share",)),
-    DecisionField("participate", "bool",
-                  "Labour-force participation (forced false during a health shock)."),
-    _int("reservation_wage_cents", lambda c, s: 100 * c.avg_wage_cents, "[0, 100 x avg_wage]",
-         "Lowest wage offer (cents per tick) the household accepts."),
-    DecisionField("quit_job", "bool", "Leave the current employer at P4."),
-    DecisionField("deposit_bank_id", "id", "Move the whole deposit to this bank at P7(8).",
-                  ids=_banks, ids_text="an active bank id"),
-    DecisionField("preferred_sellers", "ids",
-                  "Firms to visit at P6 instead of the random sample, cheapest first.",
-                  ids=_firms, ids_text="distinct active firm ids",
-                  max_len=lambda c: c.z_c),
-    DecisionField("bill_share", "float", "Share of wealth held in bills (PC extension).",
-                  _const(0.0), _const(1.0), "[0, 1]", enabled=False,
-                  disabled_rule="not available in v1: households hold no bills "
-                                "(PC extension only)"),
-)
+# Decision records: one frozen dataclass per agent type. An attribute is None when the script
+# did not send the key (the baseline rule applies). Declaration order is validation order.
 
-_FIRM = (
-    _int("price_cents", _const(10**9), "[1, 10^9]", "Posted price per unit, cents.", lo=1),
-    _int("target_workers", lambda c, s: c.n_households, "[0, n_households]",
-         "Desired workforce; clipped by what the firm can finance and by matches."),
-    _int("wage_offer_cents", _wage_cap, "[1, 100 x avg_wage]",
-         "Wage paid to every worker of the firm, cents per tick.", lo=1),
-    _int("loan_request_cents", _const(MAX_CENTS), "[0, 10^15]",
-         "New credit asked for at P3; the banks decide how much is granted."),
-    DecisionField("preferred_banks", "ids", "Banks to apply to at P3, in this order.",
-                  ids=_banks, ids_text="distinct active bank ids", max_len=lambda c: c.chi_l),
-    _share("dividend_share", "Share of post-tax profit paid out, capped by deposits."),
-    DecisionField("fire_ids", "ids", "Workers to separate at P4.",
-                  ids=_workers, ids_text="distinct ids of the firm's own workers",
-                  max_len=lambda c: len(c.own_worker_ids)),
-)
+@dataclass(frozen=True)
+class HouseholdDecision:
+    consume_share: float | None = _key(
+        "float", "P6", "Spend floor(share x cash on hand at P6) on goods this tick.",
+        lo=_const(0.0), hi=_const(1.0), range_text="[0, 1]", excludes=("consume_cents",))
+    consume_cents: int | None = _key(
+        "int", "P6", "Absolute consumption budget in cents, capped at cash on hand.",
+        lo=_const(0), hi=_const(MAX_CENTS), range_text="[0, 10^15]",
+        excludes=("consume_share",))
+    participate: bool | None = _key(
+        "bool", "P2", "Labour-force participation (forced false during a health shock).")
+    reservation_wage_cents: int | None = _int(
+        "P2", lambda c, s: 100 * c.avg_wage_cents, "[0, 100 x avg_wage]",
+        "Lowest wage offer (cents per tick) the household accepts.")
+    quit_job: bool | None = _key("bool", "P4", "Leave the current employer at P4.")
+    deposit_bank_id: int | None = _key(
+        "id", "P7", "Move the whole deposit to this bank at P7(8).",
+        ids=_banks, ids_text="an active bank id")
+    preferred_sellers: tuple[int, ...] | None = _key(
+        "ids", "P6", "Firms to visit at P6 instead of the random sample, cheapest first.",
+        ids=_firms, ids_text="distinct active firm ids", max_len=lambda c: c.z_c)
+    bill_share: float | None = _key(
+        "float", "", "Share of wealth held in bills (PC extension).",
+        lo=_const(0.0), hi=_const(1.0), range_text="[0, 1]", enabled=False,
+        disabled_rule="not available in v1: households hold no bills (PC extension only)")
 
-_BANK = (
-    _float("loan_rate", _const(1.0), "[0, 1.0]", "Annual rate on new loans (i_L)."),
-    _float("deposit_rate", _sent_or("loan_rate", lambda c: c.own_loan_rate),
-           "[0, loan_rate] (the loan_rate sent, else the bank's current i_L)",
-           "Annual rate paid on deposits (i_D)."),
-    _int("max_loan_per_borrower_cents", _const(MAX_CENTS), "[0, 10^15]",
-         "Cap on the loan book towards one firm."),
-    _int("max_new_lending_cents", _const(MAX_CENTS), "[0, 10^15]",
-         "Cap on new lending this tick; CR_min is enforced on top."),
-    _share("max_borrower_leverage", "Reject applications whose leverage exceeds this."),
-    _int("bill_demand_cents", lambda c, s: max(0, c.excess_reserves_cents),
-         "[0, excess reserves]", "Bills bid for at P7(9)."),
-    _share("dividend_share", "Share of positive post-tax profit paid out."),
-)
 
-_CENTRAL_BANK = (
-    _float("policy_rate", _const(0.25), "[0, 0.25]", "Annual policy rate i_cb (= i_A, i_B)."),
-    _float("reserve_rate", _sent_or("policy_rate", lambda c: c.policy_rate),
-           "[0, policy_rate] (the policy_rate sent, else the current i_cb)",
-           "Annual rate paid on reserves (i_R)."),
-)
+@dataclass(frozen=True)
+class FirmDecision:
+    price_cents: int | None = _int("P2", _const(10**9), "[1, 10^9]",
+                                   "Posted price per unit, cents.", lo=1)
+    target_workers: int | None = _int(
+        "P2", lambda c, s: c.n_households, "[0, n_households]",
+        "Desired workforce; clipped by what the firm can finance and by matches.")
+    wage_offer_cents: int | None = _int(
+        "P2", _wage_cap, "[1, 100 x avg_wage]",
+        "Wage paid to every worker of the firm, cents per tick.", lo=1)
+    loan_request_cents: int | None = _int(
+        "P2", _const(MAX_CENTS), "[0, 10^15]",
+        "New credit asked for at P3; the banks decide how much is granted.")
+    preferred_banks: tuple[int, ...] | None = _key(
+        "ids", "P3", "Banks to apply to at P3, in this order.",
+        ids=_banks, ids_text="distinct active bank ids", max_len=lambda c: c.chi_l)
+    dividend_share: float | None = _share(
+        "P7", "Share of post-tax profit paid out, capped by deposits.")
+    fire_ids: tuple[int, ...] | None = _key(
+        "ids", "P4", "Workers to separate at P4.",
+        ids=_workers, ids_text="distinct ids of the firm's own workers",
+        max_len=lambda c: len(c.own_worker_ids))
 
-_GOVERNMENT = (
-    _float("income_tax", _const(0.9), "[0, 0.9]", "Tax rate on household income."),
-    _float("profit_tax", _const(0.9), "[0, 0.9]", "Tax rate on firm and bank profits."),
-    _int("purchases_units", _const(MAX_CENTS), "[0, 10^15]",
-         "Real purchases in units; at most the stock available at P6 is bought."),
-    _float("benefit_ratio", _const(1.5), "[0, 1.5]",
-           "Benefit per unemployed participant as a share of avg_wage."),
-    _int("transfer_per_household_cents", _const(10**9), "[0, 10^9]",
-         "Tax-exempt transfer to every household, paid at P7(3)."),
-)
+
+@dataclass(frozen=True)
+class BankDecision:
+    loan_rate: float | None = _float("P1", _const(1.0), "[0, 1.0]",
+                                     "Annual rate on new loans (i_L).")
+    deposit_rate: float | None = _float(
+        "P1", _sent_or("loan_rate", lambda c: c.own_loan_rate),
+        "[0, loan_rate] (the loan_rate sent, else the bank's current i_L)",
+        "Annual rate paid on deposits (i_D).")
+    max_loan_per_borrower_cents: int | None = _int(
+        "P3", _const(MAX_CENTS), "[0, 10^15]", "Cap on the loan book towards one firm.")
+    max_new_lending_cents: int | None = _int(
+        "P3", _const(MAX_CENTS), "[0, 10^15]",
+        "Cap on new lending this tick; CR_min is enforced on top.")
+    max_borrower_leverage: float | None = _share(
+        "P3", "Reject applications whose leverage exceeds this.")
+    # Bills are issued at P7(9) and again at P9b when the Treasury is still overdrawn.
+    bill_demand_cents: int | None = _int(
+        "P7 P9b", lambda c, s: max(0, c.excess_reserves_cents), "[0, excess reserves]",
+        "Bills bid for at P7(9).")
+    dividend_share: float | None = _share("P7", "Share of positive post-tax profit paid out.")
+
+
+@dataclass(frozen=True)
+class CentralBankDecision:
+    policy_rate: float | None = _float("P1", _const(0.25), "[0, 0.25]",
+                                       "Annual policy rate i_cb (= i_A, i_B).")
+    reserve_rate: float | None = _float(
+        "P1", _sent_or("policy_rate", lambda c: c.policy_rate),
+        "[0, policy_rate] (the policy_rate sent, else the current i_cb)",
+        "Annual rate paid on reserves (i_R).")
+
+
+@dataclass(frozen=True)
+class GovernmentDecision:
+    income_tax: float | None = _float("P1", _const(0.9), "[0, 0.9]",
+                                      "Tax rate on household income.")
+    profit_tax: float | None = _float("P1", _const(0.9), "[0, 0.9]",
+                                      "Tax rate on firm and bank profits.")
+    purchases_units: int | None = _int(
+        "P1", _const(MAX_CENTS), "[0, 10^15]",
+        "Real purchases in units; at most the stock available at P6 is bought.")
+    benefit_ratio: float | None = _float(
+        "P1", _const(1.5), "[0, 1.5]",
+        "Benefit per unemployed participant as a share of avg_wage.")
+    transfer_per_household_cents: int | None = _int(
+        "P1", _const(10**9), "[0, 10^9]", "Tax-exempt transfer to every household, paid at P7(3).")
+
+
+DecisionRecord = (HouseholdDecision | FirmDecision | BankDecision | CentralBankDecision
+                  | GovernmentDecision)
+DECISION_RECORDS: dict[str, type[DecisionRecord]] = {
+    "household": HouseholdDecision,
+    "firm": FirmDecision,
+    "bank": BankDecision,
+    "central_bank": CentralBankDecision,
+    "government": GovernmentDecision,
+}
+
+
+def _schema(record: type) -> tuple[DecisionField, ...]:
+    return tuple(DecisionField(name=f.name, **f.metadata["rules"]) for f in fields(record))
+
 
 DECISION_SCHEMAS: dict[str, tuple[DecisionField, ...]] = {
-    "household": _HOUSEHOLD,
-    "firm": _FIRM,
-    "bank": _BANK,
-    "central_bank": _CENTRAL_BANK,
-    "government": _GOVERNMENT,
-}
+    t: _schema(DECISION_RECORDS[t]) for t in AGENT_TYPES}
+
+
+@dataclass
+class Decisions:
+    """The accepted decisions of one tick per agent type, keyed by id in ascending order."""
+
+    household: dict[int, HouseholdDecision] = field(default_factory=dict)
+    firm: dict[int, FirmDecision] = field(default_factory=dict)
+    bank: dict[int, BankDecision] = field(default_factory=dict)
+    central_bank: dict[int, CentralBankDecision] = field(default_factory=dict)
+    government: dict[int, GovernmentDecision] = field(default_factory=dict)
+
+    def add(self, agent_type: str, agent_id: int, clean: dict) -> None:
+        """Store a decision returned by validate_decision as its agent type's record."""
+        frozen = {k: tuple(v) if isinstance(v, list) else v for k, v in clean.items()}
+        getattr(self, agent_type)[agent_id] = DECISION_RECORDS[agent_type](**frozen)
 
 
 def _fmt(x: float) -> str:
@@ -441,7 +502,8 @@ DECISION_RULES = (
 
 
 def _field_doc(f: DecisionField) -> dict:
-    doc = {"name": f.name, "type": f.kind, "meaning": f.meaning, "available": f.enabled}
+    doc = {"name": f.name, "type": f.kind, "meaning": f.meaning, "available": f.enabled,
+           "phases": list(f.phases)}
     if f.kind in ("int", "float"):
         doc["range"] = f.range_text
     if f.kind in ("id", "ids"):

@@ -98,11 +98,11 @@ def _households(w: Context) -> None:
     n_h, n_f = len(h), len(f)
     cash = np.maximum(h.dep, 0)
     budget = np.minimum(h.budget, cash)
-    for hid, d in w.dec("household").items():
-        if "consume_share" in d:
-            budget[hid] = (int(cash[hid]) * to_ppm(d["consume_share"])) // PPM
-        elif "consume_cents" in d:
-            budget[hid] = min(int(d["consume_cents"]), int(cash[hid]))
+    for hid, d in w.decisions.household.items():
+        if d.consume_share is not None:
+            budget[hid] = (int(cash[hid]) * to_ppm(d.consume_share)) // PPM
+        elif d.consume_cents is not None:
+            budget[hid] = min(int(d.consume_cents), int(cash[hid]))
     h.consumption[:] = 0
     h.units_bought[:] = 0
     rng = w.rng(Stream.GOODS_SEARCH)
@@ -113,9 +113,9 @@ def _households(w: Context) -> None:
     sample[:, 0] = h.pref_seller
     if z > 1:
         sample[:, 1:] = rng.integers(0, n_f, size=(n_h, z - 1))
-    for hid, d in w.dec("household").items():
-        if d.get("preferred_sellers"):
-            lst = list(d["preferred_sellers"])[:z]
+    for hid, d in w.decisions.household.items():
+        if d.preferred_sellers:
+            lst = list(d.preferred_sellers)[:z]
             sample[hid] = (lst + [lst[-1]] * z)[:z]
     price = f.price[sample]
     srt = np.argsort(price, axis=1, kind="stable")

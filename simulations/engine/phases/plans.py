@@ -45,11 +45,11 @@ def _households(w: Context) -> None:
                               np.where(u_prev <= cfg.upsilon, h.res_wage * (1 + fn),
                                        h.res_wage))
     # Script overrides (consume_* are read at P6, against the cash on hand then).
-    for hid, d in w.dec("household").items():
-        if "participate" in d:
-            h.participate[hid] = bool(d["participate"]) and h.endow[hid] > 0
-        if "reservation_wage_cents" in d:
-            h.res_wage[hid] = float(d["reservation_wage_cents"])
+    for hid, d in w.decisions.household.items():
+        if d.participate is not None:
+            h.participate[hid] = bool(d.participate) and h.endow[hid] > 0
+        if d.reservation_wage_cents is not None:
+            h.res_wage[hid] = float(d.reservation_wage_cents)
 
 
 def _firms(w: Context) -> None:
@@ -151,20 +151,20 @@ def _credit_demand(w: Context) -> None:
     cfg, f = w.cfg, w.s.f
     need = ceil_ppm(f.wage * f.target, PPM + to_ppm(cfg.sigma))
     f.credit_demand = np.maximum(0, need - f.dep)
-    for fid, d in w.dec("firm").items():
-        if "loan_request_cents" in d:
-            f.credit_demand[fid] = int(d["loan_request_cents"])
+    for fid, d in w.decisions.firm.items():
+        if d.loan_request_cents is not None:
+            f.credit_demand[fid] = int(d.loan_request_cents)
 
 
 def _firm_overrides(w: Context) -> None:
     f = w.s.f
-    for fid, d in sorted(w.dec("firm").items()):
-        if "wage_offer_cents" in d:
-            f.wage[fid] = int(d["wage_offer_cents"])
-        if "price_cents" in d:
-            f.price[fid] = int(d["price_cents"])
-        if "target_workers" in d:
-            f.target[fid] = int(d["target_workers"])
+    for fid, d in sorted(w.decisions.firm.items()):
+        if d.wage_offer_cents is not None:
+            f.wage[fid] = int(d.wage_offer_cents)
+        if d.price_cents is not None:
+            f.price[fid] = int(d.price_cents)
+        if d.target_workers is not None:
+            f.target[fid] = int(d.target_workers)
 
 
 def firm_productivity(w: Context) -> np.ndarray:

@@ -139,18 +139,18 @@ def _dividends(w: Context) -> None:
     cfg, s = w.cfg, w.s
     f, b = s.f, s.b
     share = np.full(len(f), to_ppm(cfg.rho_firm), dtype=np.int64)
-    for fid, d in w.dec("firm").items():
-        if "dividend_share" in d:
-            share[fid] = to_ppm(d["dividend_share"])
+    for fid, d in w.decisions.firm.items():
+        if d.dividend_share is not None:
+            share[fid] = to_ppm(d.dividend_share)
     after_tax = np.maximum(f.profit - f.tax, 0)
     div = np.minimum(apply_ppm(after_tax, share), np.maximum(f.dep, 0))
     f.dividends = np.where(f.default, 0, div)
     s.h.inc_div[:] = 0
     pay_households_pro_rata(w, K.FIRM_DIVIDEND, Acct.DEP_F, f.dividends)
     bshare = np.full(len(b), to_ppm(cfg.rho_bank), dtype=np.int64)
-    for bid, d in w.dec("bank").items():
-        if "dividend_share" in d:
-            bshare[bid] = to_ppm(d["dividend_share"])
+    for bid, bd in w.decisions.bank.items():
+        if bd.dividend_share is not None:
+            bshare[bid] = to_ppm(bd.dividend_share)
     nw = b.res + b.loans + b.bills - b.dep_liab - b.adv
     cr_t = float(s.public.get("cr_target", cfg.cr_target0))
     healthy = (b.loans == 0) | (nw >= cr_t * b.loans)
@@ -183,9 +183,9 @@ def _switch_deposits(w: Context) -> None:
         prob = np.where(gap > 0, 1 - np.exp(-cfg.eps_d * gap / np.maximum(i_old, 1e-4)), 0.0)
         move = rng.random(n_h) < prob
         new_bank = np.where(move, best, new_bank)
-    for hid, d in w.dec("household").items():
-        if "deposit_bank_id" in d:
-            new_bank[hid] = int(d["deposit_bank_id"])
+    for hid, d in w.decisions.household.items():
+        if d.deposit_bank_id is not None:
+            new_bank[hid] = int(d.deposit_bank_id)
     movers = np.flatnonzero(new_bank != h.bank)
     if len(movers) == 0:
         return
