@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .aggregates import publish
 from .context import Context
 from .ledger import Acct, TransactionKind
 from .money import (
@@ -148,6 +149,4 @@ def _baseline(w: Context) -> None:
 
 
 def _publish_initial(w: Context) -> None:
-    from .aggregates import publish
-
     publish(w)

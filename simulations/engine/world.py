@@ -118,7 +118,7 @@ class World:
         invariants.check_end(ctx, start)
         self._end_of_tick()
         agg = publish(ctx)
-        digest = serialize.state_hash(self)
+        digest = self.state_hash()
         audit["invariants"] = {f"I{i}": True for i in range(1, 10)}
         return TickResult(
             tick=s.tick, aggregates=agg, postings=self._postings(),
@@ -165,14 +165,15 @@ class World:
         return observations.public_data(self.ctx)
 
     def state_hash(self) -> str:
-        return serialize.state_hash(self)
+        return serialize.state_hash(self.ctx, self.scenario)
 
     def to_bytes(self) -> bytes:
-        return serialize.to_bytes(self)
+        return serialize.to_bytes(self.ctx, self.scenario)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> World:
-        return serialize.from_bytes(data)
+        ctx, scenario = serialize.from_bytes(data)
+        return cls(ctx, scenario)
 
     def _freeze_previous(self) -> None:
         """P0: keep closing balances of t-1 (interest base, pro-rata weights, E_new)."""

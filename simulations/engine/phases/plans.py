@@ -40,7 +40,7 @@ def _households(w: Context) -> None:
         fn = folded_normal(rng, cfg.fn_sigma, len(h))
         hist = h.unemp_hist
         spells = (hist & 1) + ((hist >> 1) & 1) + ((hist >> 2) & 1) + ((hist >> 3) & 1)
-        u_prev = float(w.s.public.get("u_rate", 0.0))
+        u_prev = float(w.s.public.get("unemployment_rate", 0.0))
         h.res_wage = np.where(spells > 2, h.res_wage * (1 - fn),
                               np.where(u_prev <= cfg.upsilon, h.res_wage * (1 + fn),
                                        h.res_wage))
