@@ -8,8 +8,8 @@ import numpy as np
 
 from .context import Context
 from .money import ceil_ppm, to_ppm
+from .observation_schema import PUBLIC_FIELDS
 from .rng import script_seed
-from .schema import PUBLIC_FIELDS
 
 # The scalar public figures, as the schema lists them (the posted lists are built below).
 _SCALARS = tuple(f for f in PUBLIC_FIELDS if not f.type.startswith("list"))
