@@ -297,3 +297,81 @@ def test_cogs_and_spoilage_take_the_floor_of_historical_cost() -> None:
     # floor(7 * 0.5) = 3 units perish, at floor(1000 * 3 / 7) = 428 cents
     assert _posted(ctx, K.INVENTORY_SPOILAGE) == [(FIRM, FIRM, 428)]
     assert (int(f.x[FIRM]), int(f.X[FIRM])) == (4, 572)
+
+
+def test_bank_dividends_are_floored_and_only_paid_by_healthy_banks() -> None:
+    ctx = _fresh()
+    s = ctx.s
+    b = s.b
+    s.f.profit[:] = 0
+    s.f.tax[:] = 0
+    b.profit[:] = [1_000_003, 1_000_003, 0]
+    b.tax[:] = [1, 1, 0]
+    b.res[0] += b.loans[0]  # bank 0: no loans, same net worth, healthy
+    ctx.s.cb.res_liab[0] += b.loans[0]
+    b.loans[0] = 0
+    b.loans[1] += 10**12  # bank 1: same net worth, capital ratio far below target
+    b.dep_liab[1] += 10**12
+    settlement._dividends(ctx)
+    rho = round(ctx.cfg.rho_bank * 10**6)
+    paid = {}
+    for src, _, a in _posted(ctx, K.BANK_DIVIDEND):
+        paid[src] = paid.get(src, 0) + a
+    assert paid == {0: 1_000_002 * rho // 10**6}
+
+
+def test_an_income_levy_is_capped_at_the_deposit_and_paid_to_the_government() -> None:
+    ctx = _fresh()
+    s = ctx.s
+    s.g.transfer[0] = 0
+    s.h.dep[HH] = 300
+    shock = np.zeros(len(s.h), dtype=np.int64)
+    shock[HH], shock[1] = -1_000, 250
+    ctx.handoffs.income_shock = shock
+    settlement._benefits_and_transfers(ctx)
+    assert _posted(ctx, K.GOV_LEVY) == [(HH, 0, 300)]
+    assert _posted(ctx, K.GOV_TRANSFER) == [(0, 1, 250)]
+    assert int(s.h.inc_transfer[HH]) == -300
+
+
+@pytest.mark.parametrize(("cb_net_worth", "kind"), [(5, K.CB_REMITTANCE),
+                                                    (-5, K.CB_LOSS_COVER)])
+def test_the_cb_remits_its_profit_and_the_government_covers_its_loss(
+        cb_net_worth: int, kind: TransactionKind) -> None:
+    ctx = _fresh()
+    cb = ctx.s.cb
+    cb.adv[0] += cb_net_worth - money_market.cb_net_worth(ctx)
+    money_market.remit_cb_profit(ctx)
+    assert _posted(ctx, kind) == [(0, 0, abs(cb_net_worth))]
+    assert money_market.cb_net_worth(ctx) == 0
+
+
+def test_a_bailout_restores_the_minimum_capital_ratio_rounded_up() -> None:
+    from simulations.engine.phases import bankruptcy
+
+    ctx = _fresh(bank_resolution="bailout", cr_min=0.07)
+    b = ctx.s.b
+    b.loans[BANK] = 1_000_001
+    nw = int(b.res[BANK] + b.loans[BANK] + b.bills[BANK] - b.dep_liab[BANK] - b.adv[BANK])
+    b.dep_liab[BANK] += nw + 10  # net worth -10
+    bankruptcy._banks(ctx)
+    # ceil(0.07 * 1,000,001) = 70,001, plus the 10 cents of negative net worth
+    assert _posted(ctx, K.CAPITAL_TRANSFER) == [(0, BANK, 70_011)]
+    assert ctx.handoffs.bank_failures == 1
+
+
+def test_cost_of_goods_sold_is_the_floor_of_historical_cost() -> None:
+    ctx = _fresh()
+    f = ctx.s.f
+    f.x[:] = 0
+    f.X[:] = 0
+    f.cogs[:] = 0
+    f.x[FIRM], f.X[FIRM], f.price[FIRM] = 7, 1_000, 3
+    s = ctx.s
+    s.h.dep[HH] += 100
+    s.b.dep_liab[s.h.bank[HH]] += 100
+    s.b.res[s.h.bank[HH]] += 100
+    goods._sell(ctx, K.CONSUMPTION, Acct.DEP_H, np.array([HH]), np.array([FIRM]),
+                np.array([2]))
+    assert _posted(ctx, K.CONSUMPTION) == [(HH, FIRM, 6)]
+    assert _posted(ctx, K.INVENTORY_COGS) == [(FIRM, FIRM, 285)]  # floor(1000 * 2 / 7)
