@@ -375,3 +375,41 @@ def test_cost_of_goods_sold_is_the_floor_of_historical_cost() -> None:
                 np.array([2]))
     assert _posted(ctx, K.CONSUMPTION) == [(HH, FIRM, 6)]
     assert _posted(ctx, K.INVENTORY_COGS) == [(FIRM, FIRM, 285)]  # floor(1000 * 2 / 7)
+
+
+def test_a_failed_firm_repays_from_its_deposit_then_the_haircut_and_write_off_follow() -> None:
+    from simulations.engine.phases import bankruptcy
+
+    ctx = _fresh()
+    s = ctx.s
+    f, L = s.f, s.loans
+    fid = int(L.firm[0])
+    owed = int(L.principal[(L.firm == fid) & (L.principal > 0)].sum())
+    f.X[fid] = 1_000_003
+    f.dep[fid] = min(int(f.dep[fid]), owed // 3)
+    dep = int(f.dep[fid])
+    f.default[:] = False
+    f.default[fid] = True
+    bankruptcy._firms(ctx)
+    iota = round(ctx.cfg.iota * 10**6)
+    x_new = 1_000_003 * (10**6 - iota) // 10**6
+    repaid = sum(a for src, _, a in _posted(ctx, K.LOAN_PRINCIPAL) if src == fid)
+    assert repaid == min(dep, owed)
+    assert _posted(ctx, K.INVENTORY_HAIRCUT) == [(fid, fid, 1_000_003 - x_new)]
+    written_off = sum(a for _, dst, a in _posted(ctx, K.WRITE_OFF) if dst == fid)
+    assert written_off == max(0, owed - repaid - x_new)
+    assert int(f.dep[fid] + f.X[fid] - f.loans[fid]) >= 0
+
+
+def test_bills_go_to_the_banks_bids_first_and_the_cb_buys_the_rest() -> None:
+    ctx = _fresh()
+    s = ctx.s
+    b, g = s.b, s.g
+    lr = round(ctx.cfg.lr_target0 * 10**6)
+    floor = [-(-int(d) * lr // 10**6) for d in b.dep_liab]  # LR target rounded up
+    b.res[:] = [floor[0] + 400, floor[1] + 1, floor[2]]
+    short = 1_000
+    g.ta[0] = -short
+    money_market._issue_bills(ctx)
+    assert _posted(ctx, K.BILL_PURCHASE_B) == [(0, 0, 400), (1, 0, 1)]
+    assert _posted(ctx, K.BILL_PURCHASE_CB) == [(0, 0, short - 401)]
