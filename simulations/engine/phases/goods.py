@@ -166,6 +166,8 @@ def _switch_preferred(w: Context, sample: np.ndarray, price: np.ndarray) -> None
     cheapest = sample[:, 0]
     p_old = f.price[h.pref_seller].astype(np.float64)
     p_new = price[:, 0].astype(np.float64)
-    prob = np.where(p_new < p_old, 1 - np.exp(-w.cfg.eps_c * (p_old - p_new) / p_old), 0.0)
+    with np.errstate(over="ignore"):  # exp overflows only where np.where discards it
+        prob = np.where(p_new < p_old, 1 - np.exp(-w.cfg.eps_c * (p_old - p_new) / p_old),
+                        0.0)
     draw = w.rng(Stream.SELLER_SWITCH).random(len(h))
     h.pref_seller = np.where(draw < prob, cheapest, h.pref_seller)
