@@ -51,7 +51,7 @@ def observation() -> dict:
         "tick": 120, "rng_seed": 12345,
         "own": {"inventory_units": 5200, "sales_units": 48000, "wage_offer": 500_000,
                 "expected_demand": 50_000.0, "deposits": 12_000_000, "loans": 3_000_000},
-        "public": {"cpi": 1.0321, "avg_wage": 512_000, "u_rate": 0.071,
+        "public": {"cpi": 1.0321, "avg_wage": 512_000, "unemployment_rate": 0.071,
                    "firm_posted": [[i, 640 + i % 40, 500_000 + 97 * i, i % 3]
                                    for i in range(100)],
                    "bank_posted": [[b, 0.03 + b / 1000, 0.01] for b in range(10)]},

@@ -20,6 +20,12 @@ MONEY_AGGREGATES = frozenset({
 })
 
 
+# Figures scripts also see as public data (of t-1), under the same name.
+SHARED_WITH_PUBLIC = ("cpi", "avg_wage", "unemployment_rate", "vacancy_rate", "gdp", "gdp_real",
+                      "inflation_tick", "inflation_4t", "government_deficit", "government_debt",
+                      "loans", "bankruptcies")
+
+
 def publish(w: Context) -> dict[str, Any]:
     """Compute the aggregates of the tick just finished and store them as public data."""
     s, cfg = w.s, w.cfg
@@ -71,8 +77,8 @@ def publish(w: Context) -> dict[str, Any]:
         "inventory_value": int(f.X.sum()),
         "loans": loans,
         "new_loans": int(b.new_lending.sum()),
-        "bankruptcies": int(w.scratch.get("bankruptcies", 0)),
-        "bank_failures": int(w.scratch.get("bank_failures", 0)),
+        "bankruptcies": w.handoffs.bankruptcies,
+        "bank_failures": w.handoffs.bank_failures,
         "government_debt": int(g.bills[0]),
         "government_deficit": gov_spend + int(g.benefits[0]) + int(g.interest[0])
         + int(h.inc_transfer.sum()) - taxes - max(int(cb.profit[0]), 0),
@@ -89,18 +95,14 @@ def publish(w: Context) -> dict[str, Any]:
     loans_f = b.loans.astype(np.float64)
     deps = b.dep_liab.astype(np.float64)
     tot_l, tot_d = float(loans_f.sum()), float(deps.sum())
+    s.public.update({key: agg[key] for key in SHARED_WITH_PUBLIC})
     s.public.update({
-        "cpi": cpi, "avg_wage": avg_wage, "u_rate": u_rate,
-        "vacancy_rate": agg["vacancy_rate"], "gdp_nominal": revenue, "gdp_real": sold,
-        "infl_tick": agg["inflation_tick"], "infl_4t": agg["inflation_4t"],
         "i_cb": float(cb.i_cb[0]), "i_R": float(cb.i_r[0]),
         "avg_i_L": float((b.i_l * loans_f).sum() / tot_l) if tot_l else float(b.i_l.mean()),
         "avg_i_D": float((b.i_d * deps).sum() / tot_d) if tot_d else float(b.i_d.mean()),
         "i_B": float(cb.i_cb[0]), "income_tax": float(g.income_tax[0]),
         "profit_tax": float(g.profit_tax[0]),
         "benefit": (avg_wage * round(float(g.benefit_ratio[0]) * 1e6)) // 1_000_000,
-        "gov_deficit": agg["government_deficit"], "gov_debt": int(g.bills[0]),
-        "total_loans": loans, "bankruptcies": agg["bankruptcies"],
         "cr_target": float(nw_b.sum()) / tot_l if tot_l else cfg.cr_target0,
         "lr_target": float(b.res.sum()) / tot_d if tot_d else cfg.lr_target0,
         "avg_demand": float(f.demand.mean()),

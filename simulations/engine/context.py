@@ -1,4 +1,5 @@
-"""The mutable per-world context the phases work on: config, seed, state, ledger, decisions."""
+"""The mutable per-world context the phases work on: config, seed, state, ledger, decisions,
+and the named values one phase of a tick hands to a later one."""
 
 from __future__ import annotations
 
@@ -9,11 +10,35 @@ import numpy as np
 
 from .config import Config
 from .ledger import Acct, Ledger, TransactionKind, post
-from .rng import stream
+from .rng import Stream, stream
+from .schema import Decisions
 from .state import State
+from .trades import TradeLog
 
-PHASE_CODES = {"P0": 0, "P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5, "P6": 6, "P7": 7,
-               "P8": 8, "P9": 9, "P9b": 11, "P10": 10}
+
+@dataclass
+class UnitFlows:
+    """Goods units that entered or left inventories this tick (for the goods invariant I7)."""
+
+    production: int = 0  # P5 (tick 0: genesis)
+    government: int = 0  # P6, bought by the government
+    households: int = 0  # P6, bought by households
+    write_offs: int = 0  # P6, perished unsold
+
+
+@dataclass
+class Handoffs:
+    """Values one phase computes for a later phase of the same tick; fresh every tick."""
+
+    # P0 -> P7(3): per-household transfer of the active income shocks (negative: a levy).
+    income_shock: np.ndarray | None = None
+    # P5 -> end-of-tick I9 check: sum of w_j * N_j the firms must have paid.
+    wage_bill_expected: int | None = None
+    # P8 -> aggregates: firms and banks resolved this tick.
+    bankruptcies: int = 0
+    bank_failures: int = 0
+    units: UnitFlows = field(default_factory=UnitFlows)
+    trades: TradeLog = field(default_factory=TradeLog)
 
 
 @dataclass
@@ -22,12 +47,9 @@ class Context:
     seed: int
     s: State
     ledger: Ledger = field(default_factory=Ledger)
-    # Validated script decisions of this tick: agent type -> {id: normalized dict}.
-    decisions: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
-    # Scratch values computed in one phase and used in a later one of the same tick.
-    scratch: dict[str, Any] = field(default_factory=dict)
-    # Unit flows of this tick for the goods invariant (I7).
-    units: dict[str, int] = field(default_factory=dict)
+    # Validated script decisions of this tick, one typed record per agent.
+    decisions: Decisions = field(default_factory=Decisions)
+    handoffs: Handoffs = field(default_factory=Handoffs)
 
     @property
     def sim(self) -> bool:
@@ -37,12 +59,9 @@ class Context:
     def t(self) -> int:
         return self.s.tick
 
-    def rng(self, phase: str, stream_id: int = 0) -> np.random.Generator:
-        return stream(self.seed, self.s.tick, PHASE_CODES[phase], stream_id)
+    def rng(self, purpose: Stream) -> np.random.Generator:
+        return stream(self.seed, self.s.tick, purpose)
 
     def post(self, kind: TransactionKind, src_acct: Acct, dst_acct: Acct, src: Any, dst: Any,
              amount: Any, new_bank: np.ndarray | None = None) -> None:
         post(self.s, self.ledger, kind, src_acct, dst_acct, src, dst, amount, new_bank)
-
-    def dec(self, agent_type: str) -> dict[int, dict[str, Any]]:
-        return self.decisions.get(agent_type, {})

@@ -9,7 +9,7 @@ import numpy as np
 from .context import Context
 from .errors import DecisionError
 from .money import ceil_ppm, to_ppm
-from .schema import AGENT_TYPES, DecisionContext, validate_decision
+from .schema import AGENT_TYPES, DecisionContext, Decisions, validate_decision
 
 _SIZES = {"household": "h", "firm": "f", "bank": "b"}
 
@@ -44,9 +44,9 @@ def _order(ref: Any) -> tuple[str, int]:
 
 
 def validate_all(ctx: Context, raw: dict[tuple[str, int], Any]
-                 ) -> tuple[dict[str, dict[int, dict]], list[dict[str, Any]]]:
+                 ) -> tuple[Decisions, list[dict[str, Any]]]:
     """Validate every decision in sorted agent order; return accepted and rejection records."""
-    accepted: dict[str, dict[int, dict]] = {t: {} for t in AGENT_TYPES}
+    accepted = Decisions()
     rejected: list[dict[str, Any]] = []
     tick = ctx.s.tick + 1
     for ref in sorted(raw, key=_order):
@@ -63,5 +63,5 @@ def validate_all(ctx: Context, raw: dict[tuple[str, int], Any]
             rejected.append({**record, "field": err.field, "rule": err.rule,
                              "value": err.value})
             continue
-        accepted[agent_type][agent_id] = clean
+        accepted.add(agent_type, agent_id, clean)
     return accepted, rejected

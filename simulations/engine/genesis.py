@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .aggregates import publish
 from .context import Context
 from .ledger import Acct, TransactionKind
 from .money import (
@@ -21,6 +22,7 @@ from .money import (
     to_ppm,
 )
 from .phases import money_market
+from .rng import Stream
 
 K = TransactionKind
 SIM_UNIT = 1_000_000
@@ -66,7 +68,7 @@ def _baseline(w: Context) -> None:
     cfg, s = w.cfg, w.s
     h, f, b = s.h, s.f, s.b
     n_h, n_f, n_b = len(h), len(f), len(b)
-    rng = w.rng("P0", 0)
+    rng = w.rng(Stream.GENESIS)
     w0, lam = cfg.initial_wage_cents, cfg.productivity
     h.bank = np.arange(n_h) % n_b
     f.bank = np.arange(n_f) % n_b
@@ -140,13 +142,11 @@ def _baseline(w: Context) -> None:
     w.post(K.INVENTORY_ADD, Acct.INV, Acct.INV, np.arange(n_f), np.arange(n_f), paid)
     f.x = genesis_units
     f.unsold = genesis_units.copy()
-    w.units["production"] = int(genesis_units.sum())
+    w.handoffs.units.production = int(genesis_units.sum())
     money_market.clear(w)
     f.nw_prev = f.dep + f.X - f.loans
     _publish_initial(w)
 
 
 def _publish_initial(w: Context) -> None:
-    from .aggregates import publish
-
     publish(w)

@@ -157,9 +157,8 @@ def check_end(w: Context, snap: Snapshot) -> None:
     """I7 goods, I8 non-negativity, I9 labour, and NW_cb == 0: only at the end of a tick."""
     s = w.s
     h, f, b, g, cb = s.h, s.f, s.b, s.g, s.cb
-    u = w.units
-    want = (snap.units + u.get("production", 0) - u.get("households", 0)
-            - u.get("government", 0) - u.get("write_offs", 0))
+    u = w.handoffs.units
+    want = snap.units + u.production - u.households - u.government - u.write_offs
     if int(f.x.sum()) != want:
         _fail("I7", "inventory units do not add up", (), (int(f.x.sum()), want))
     for name, arr, who in (("deposit", h.dep, "household"), ("deposit", f.dep, "firm"),
@@ -188,9 +187,9 @@ def check_end(w: Context, snap: Snapshot) -> None:
               (int((emp >= 0).sum()), int(h.participate.sum())))
     paid = sum(int(x.amount.sum()) for x in w.ledger.batches
                if x.kind is TransactionKind.WAGE and x.phase == "P5")
-    if paid != w.scratch.get("wage_bill_expected", paid):
-        _fail("I9", "wage bill paid differs from sum of w_j * N_j", (),
-              (paid, w.scratch["wage_bill_expected"]))
+    expected = w.handoffs.wage_bill_expected
+    if expected is not None and paid != expected:
+        _fail("I9", "wage bill paid differs from sum of w_j * N_j", (), (paid, expected))
 
 
 __all__ = ["Acct", "Snapshot", "check_end", "check_flows", "check_stocks", "net_worth",

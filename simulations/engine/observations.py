@@ -8,14 +8,13 @@ import numpy as np
 
 from .context import Context
 from .money import ceil_ppm, to_ppm
+from .observation_schema import PUBLIC_FIELDS
 from .rng import script_seed
 
-PUBLIC_KEYS = ("cpi", "infl_tick", "infl_4t", "avg_wage", "u_rate", "vacancy_rate",
-               "gdp_nominal", "gdp_real", "i_cb", "i_R", "avg_i_L", "avg_i_D", "i_B",
-               "income_tax", "profit_tax", "benefit", "gov_deficit", "gov_debt", "total_loans",
-               "bankruptcies")
-_INT_PUBLIC = {"avg_wage", "gdp_nominal", "gdp_real", "benefit", "gov_deficit", "gov_debt",
-               "total_loans", "bankruptcies"}
+# The scalar public figures, as the schema lists them (the posted lists are built below).
+_SCALARS = tuple(f for f in PUBLIC_FIELDS if not f.type.startswith("list"))
+PUBLIC_KEYS = tuple(f.name for f in _SCALARS)
+_INT_PUBLIC = frozenset(f.name for f in _SCALARS if f.type == "int")
 
 
 def public_data(ctx: Context) -> dict[str, Any]:
@@ -147,6 +146,6 @@ def _government(ctx: Context, _: int) -> dict[str, Any]:
         "taxes": taxes, "benefits": int(g.benefits[0]),
         "transfers": int(h.inc_transfer.sum()), "bill_interest": int(g.interest[0]),
         "cb_remittance": int(s.cb.profit[0]),
-        "deficit": int(s.public.get("gov_deficit", 0)),
+        "deficit": int(s.public.get("government_deficit", 0)),
         "unemployed": int((((h.employer < 0) & h.participate) | (h.endow == 0)).sum()),
     }

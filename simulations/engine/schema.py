@@ -1,21 +1,25 @@
-"""Script observations and decisions per agent type: the one source for validation and docs.
+"""Script decisions per agent type: the one source for validation, the phases and the docs.
 
 ECON_MODEL.md §5 (override tables), §9 (I/O contract) and §14.7 (annual rates, rate caps) are
-encoded here once; the engine validates with `validate_decision`, the API and the web docs
-render `schema_document()`. Pure Python: no Django, no numpy.
+encoded here once. Each agent type has a frozen decision record whose attributes declare the
+key's kind, range, meaning and the phases that read it; the engine validates with
+`validate_decision` and hands the phases typed records (`Decisions`), the API and the web docs
+render `schema_document()` (observations come from observation_schema.py). Pure Python: no
+Django, no numpy.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from typing import Any
 
-from simulations.engine.errors import DecisionError
+from .errors import DecisionError
+from .observation_schema import MEMORY_KEY, OWN_FIELDS, PUBLIC_FIELDS, TOP_FIELDS, ObsField
 
 AGENT_TYPES = ("household", "firm", "bank", "central_bank", "government")
 MAX_CENTS = 10**15
-MEMORY_KEY = "memory"  # reserved: the sandbox splits it off the script's return before validation
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class DecisionField:
     name: str
     kind: str
     meaning: str
+    phases: tuple[str, ...] = ()  # the tick phases that read it (codes of world.PHASES)
     lo: Bound = _ZERO
     hi: Bound = _ZERO
     range_text: str = ""  # the range as a script author reads it, symbols not numbers
@@ -72,16 +77,22 @@ class DecisionField:
     disabled_rule: str = ""
 
 
-def _int(name: str, hi: Bound, text: str, meaning: str, lo: int = 0) -> DecisionField:
-    return DecisionField(name, "int", meaning, _const(lo), hi, text)
+def _key(kind: str, phases: str, meaning: str, **rules: Any) -> Any:
+    """A decision record attribute: None (not sent) by default, its rules in the metadata."""
+    return field(default=None, metadata={
+        "rules": {"kind": kind, "meaning": meaning, "phases": tuple(phases.split()), **rules}})
 
 
-def _float(name: str, hi: Bound, text: str, meaning: str) -> DecisionField:
-    return DecisionField(name, "float", meaning, _const(0.0), hi, text)
+def _int(phases: str, hi: Bound, text: str, meaning: str, lo: int = 0) -> Any:
+    return _key("int", phases, meaning, lo=_const(lo), hi=hi, range_text=text)
 
 
-def _share(name: str, meaning: str) -> DecisionField:
-    return _float(name, _const(1.0), "[0, 1]", meaning)
+def _float(phases: str, hi: Bound, text: str, meaning: str) -> Any:
+    return _key("float", phases, meaning, lo=_const(0.0), hi=hi, range_text=text)
+
+
+def _share(phases: str, meaning: str) -> Any:
+    return _float(phases, _const(1.0), "[0, 1]", meaning)
 
 
 def _banks(ctx: DecisionContext) -> tuple[int, ...]:
@@ -96,88 +107,141 @@ def _workers(ctx: DecisionContext) -> tuple[int, ...]:
     return ctx.own_worker_ids
 
 
-_HOUSEHOLD = (
-    DecisionField(
-        "consume_share", "float",
-        "Spend floor(share x cash on hand at P6) on goods this tick.",
-        _const(0.0), _const(1.0), "[0, 1]", excludes=("consume_cents",)),
-    DecisionField(
-        "consume_cents", "int",
-        "Absolute consumption budget in cents, capped at cash on hand.",
-        _const(0), _const(MAX_CENTS), "[0, 10^15]", excludes=("consume_share",)),
-    DecisionField("participate", "bool",
-                  "Labour-force participation (forced false during a health shock)."),
-    _int("reservation_wage_cents", lambda c, s: 100 * c.avg_wage_cents, "[0, 100 x avg_wage]",
-         "Lowest wage offer (cents per tick) the household accepts."),
-    DecisionField("quit_job", "bool", "Leave the current employer at P4."),
-    DecisionField("deposit_bank_id", "id", "Move the whole deposit to this bank at P7(8).",
-                  ids=_banks, ids_text="an active bank id"),
-    DecisionField("preferred_sellers", "ids",
-                  "Firms to visit at P6 instead of the random sample, cheapest first.",
-                  ids=_firms, ids_text="distinct active firm ids",
-                  max_len=lambda c: c.z_c),
-    DecisionField("bill_share", "float", "Share of wealth held in bills (PC extension).",
-                  _const(0.0), _const(1.0), "[0, 1]", enabled=False,
-                  disabled_rule="not available in v1: households hold no bills "
-                                "(PC extension only)"),
-)
+# Decision records: one frozen dataclass per agent type. An attribute is None when the script
+# did not send the key (the baseline rule applies). Declaration order is validation order.
 
-_FIRM = (
-    _int("price_cents", _const(10**9), "[1, 10^9]", "Posted price per unit, cents.", lo=1),
-    _int("target_workers", lambda c, s: c.n_households, "[0, n_households]",
-         "Desired workforce; clipped by what the firm can finance and by matches."),
-    _int("wage_offer_cents", _wage_cap, "[1, 100 x avg_wage]",
-         "Wage paid to every worker of the firm, cents per tick.", lo=1),
-    _int("loan_request_cents", _const(MAX_CENTS), "[0, 10^15]",
-         "New credit asked for at P3; the banks decide how much is granted."),
-    DecisionField("preferred_banks", "ids", "Banks to apply to at P3, in this order.",
-                  ids=_banks, ids_text="distinct active bank ids", max_len=lambda c: c.chi_l),
-    _share("dividend_share", "Share of post-tax profit paid out, capped by deposits."),
-    DecisionField("fire_ids", "ids", "Workers to separate at P4.",
-                  ids=_workers, ids_text="distinct ids of the firm's own workers",
-                  max_len=lambda c: len(c.own_worker_ids)),
-)
+@dataclass(frozen=True)
+class HouseholdDecision:
+    consume_share: float | None = _key(
+        "float", "P6", "Spend floor(share x cash on hand at P6) on goods this tick.",
+        lo=_const(0.0), hi=_const(1.0), range_text="[0, 1]", excludes=("consume_cents",))
+    consume_cents: int | None = _key(
+        "int", "P6", "Absolute consumption budget in cents, capped at cash on hand.",
+        lo=_const(0), hi=_const(MAX_CENTS), range_text="[0, 10^15]",
+        excludes=("consume_share",))
+    participate: bool | None = _key(
+        "bool", "P2", "Labour-force participation (forced false during a health shock).")
+    reservation_wage_cents: int | None = _int(
+        "P2", lambda c, s: 100 * c.avg_wage_cents, "[0, 100 x avg_wage]",
+        "Lowest wage offer (cents per tick) the household accepts.")
+    quit_job: bool | None = _key("bool", "P4", "Leave the current employer at P4.")
+    deposit_bank_id: int | None = _key(
+        "id", "P7", "Move the whole deposit to this bank at P7(8).",
+        ids=_banks, ids_text="an active bank id")
+    preferred_sellers: tuple[int, ...] | None = _key(
+        "ids", "P6", "Firms to visit at P6 instead of the random sample, cheapest first.",
+        ids=_firms, ids_text="distinct active firm ids", max_len=lambda c: c.z_c)
+    bill_share: float | None = _key(
+        "float", "", "Share of wealth held in bills (PC extension).",
+        lo=_const(0.0), hi=_const(1.0), range_text="[0, 1]", enabled=False,
+        disabled_rule="not available in v1: households hold no bills (PC extension only)")
 
-_BANK = (
-    _float("loan_rate", _const(1.0), "[0, 1.0]", "Annual rate on new loans (i_L)."),
-    _float("deposit_rate", _sent_or("loan_rate", lambda c: c.own_loan_rate),
-           "[0, loan_rate] (the loan_rate sent, else the bank's current i_L)",
-           "Annual rate paid on deposits (i_D)."),
-    _int("max_loan_per_borrower_cents", _const(MAX_CENTS), "[0, 10^15]",
-         "Cap on the loan book towards one firm."),
-    _int("max_new_lending_cents", _const(MAX_CENTS), "[0, 10^15]",
-         "Cap on new lending this tick; CR_min is enforced on top."),
-    _share("max_borrower_leverage", "Reject applications whose leverage exceeds this."),
-    _int("bill_demand_cents", lambda c, s: max(0, c.excess_reserves_cents),
-         "[0, excess reserves]", "Bills bid for at P7(9)."),
-    _share("dividend_share", "Share of positive post-tax profit paid out."),
-)
 
-_CENTRAL_BANK = (
-    _float("policy_rate", _const(0.25), "[0, 0.25]", "Annual policy rate i_cb (= i_A, i_B)."),
-    _float("reserve_rate", _sent_or("policy_rate", lambda c: c.policy_rate),
-           "[0, policy_rate] (the policy_rate sent, else the current i_cb)",
-           "Annual rate paid on reserves (i_R)."),
-)
+@dataclass(frozen=True)
+class FirmDecision:
+    price_cents: int | None = _int("P2", _const(10**9), "[1, 10^9]",
+                                   "Posted price per unit, cents.", lo=1)
+    target_workers: int | None = _int(
+        "P2", lambda c, s: c.n_households, "[0, n_households]",
+        "Desired workforce; clipped by what the firm can finance and by matches.")
+    wage_offer_cents: int | None = _int(
+        "P2", _wage_cap, "[1, 100 x avg_wage]",
+        "Wage paid to every worker of the firm, cents per tick.", lo=1)
+    loan_request_cents: int | None = _int(
+        "P2", _const(MAX_CENTS), "[0, 10^15]",
+        "New credit asked for at P3; the banks decide how much is granted.")
+    preferred_banks: tuple[int, ...] | None = _key(
+        "ids", "P3", "Banks to apply to at P3, in this order.",
+        ids=_banks, ids_text="distinct active bank ids", max_len=lambda c: c.chi_l)
+    dividend_share: float | None = _share(
+        "P7", "Share of post-tax profit paid out, capped by deposits.")
+    fire_ids: tuple[int, ...] | None = _key(
+        "ids", "P4", "Workers to separate at P4.",
+        ids=_workers, ids_text="distinct ids of the firm's own workers",
+        max_len=lambda c: len(c.own_worker_ids))
 
-_GOVERNMENT = (
-    _float("income_tax", _const(0.9), "[0, 0.9]", "Tax rate on household income."),
-    _float("profit_tax", _const(0.9), "[0, 0.9]", "Tax rate on firm and bank profits."),
-    _int("purchases_units", _const(MAX_CENTS), "[0, 10^15]",
-         "Real purchases in units; at most the stock available at P6 is bought."),
-    _float("benefit_ratio", _const(1.5), "[0, 1.5]",
-           "Benefit per unemployed participant as a share of avg_wage."),
-    _int("transfer_per_household_cents", _const(10**9), "[0, 10^9]",
-         "Tax-exempt transfer to every household, paid at P7(3)."),
-)
+
+@dataclass(frozen=True)
+class BankDecision:
+    loan_rate: float | None = _float("P1", _const(1.0), "[0, 1.0]",
+                                     "Annual rate on new loans (i_L).")
+    deposit_rate: float | None = _float(
+        "P1", _sent_or("loan_rate", lambda c: c.own_loan_rate),
+        "[0, loan_rate] (the loan_rate sent, else the bank's current i_L)",
+        "Annual rate paid on deposits (i_D).")
+    max_loan_per_borrower_cents: int | None = _int(
+        "P3", _const(MAX_CENTS), "[0, 10^15]", "Cap on the loan book towards one firm.")
+    max_new_lending_cents: int | None = _int(
+        "P3", _const(MAX_CENTS), "[0, 10^15]",
+        "Cap on new lending this tick; CR_min is enforced on top.")
+    max_borrower_leverage: float | None = _share(
+        "P3", "Reject applications whose leverage exceeds this.")
+    # Bills are issued at P7(9) and again at P9b when the Treasury is still overdrawn.
+    bill_demand_cents: int | None = _int(
+        "P7 P9b", lambda c, s: max(0, c.excess_reserves_cents), "[0, excess reserves]",
+        "Bills bid for at P7(9).")
+    dividend_share: float | None = _share("P7", "Share of positive post-tax profit paid out.")
+
+
+@dataclass(frozen=True)
+class CentralBankDecision:
+    policy_rate: float | None = _float("P1", _const(0.25), "[0, 0.25]",
+                                       "Annual policy rate i_cb (= i_A, i_B).")
+    reserve_rate: float | None = _float(
+        "P1", _sent_or("policy_rate", lambda c: c.policy_rate),
+        "[0, policy_rate] (the policy_rate sent, else the current i_cb)",
+        "Annual rate paid on reserves (i_R).")
+
+
+@dataclass(frozen=True)
+class GovernmentDecision:
+    income_tax: float | None = _float("P1", _const(0.9), "[0, 0.9]",
+                                      "Tax rate on household income.")
+    profit_tax: float | None = _float("P1", _const(0.9), "[0, 0.9]",
+                                      "Tax rate on firm and bank profits.")
+    purchases_units: int | None = _int(
+        "P1", _const(MAX_CENTS), "[0, 10^15]",
+        "Real purchases in units; at most the stock available at P6 is bought.")
+    benefit_ratio: float | None = _float(
+        "P1", _const(1.5), "[0, 1.5]",
+        "Benefit per unemployed participant as a share of avg_wage.")
+    transfer_per_household_cents: int | None = _int(
+        "P1", _const(10**9), "[0, 10^9]", "Tax-exempt transfer to every household, paid at P7(3).")
+
+
+DecisionRecord = (HouseholdDecision | FirmDecision | BankDecision | CentralBankDecision
+                  | GovernmentDecision)
+DECISION_RECORDS: dict[str, type[DecisionRecord]] = {
+    "household": HouseholdDecision,
+    "firm": FirmDecision,
+    "bank": BankDecision,
+    "central_bank": CentralBankDecision,
+    "government": GovernmentDecision,
+}
+
+
+def _schema(record: type) -> tuple[DecisionField, ...]:
+    return tuple(DecisionField(name=f.name, **f.metadata["rules"]) for f in fields(record))
+
 
 DECISION_SCHEMAS: dict[str, tuple[DecisionField, ...]] = {
-    "household": _HOUSEHOLD,
-    "firm": _FIRM,
-    "bank": _BANK,
-    "central_bank": _CENTRAL_BANK,
-    "government": _GOVERNMENT,
-}
+    t: _schema(DECISION_RECORDS[t]) for t in AGENT_TYPES}
+
+
+@dataclass
+class Decisions:
+    """The accepted decisions of one tick per agent type, keyed by id in ascending order."""
+
+    household: dict[int, HouseholdDecision] = field(default_factory=dict)
+    firm: dict[int, FirmDecision] = field(default_factory=dict)
+    bank: dict[int, BankDecision] = field(default_factory=dict)
+    central_bank: dict[int, CentralBankDecision] = field(default_factory=dict)
+    government: dict[int, GovernmentDecision] = field(default_factory=dict)
+
+    def add(self, agent_type: str, agent_id: int, clean: dict) -> None:
+        """Store a decision returned by validate_decision as its agent type's record."""
+        frozen = {k: tuple(v) if isinstance(v, list) else v for k, v in clean.items()}
+        getattr(self, agent_type)[agent_id] = DECISION_RECORDS[agent_type](**frozen)
 
 
 def _fmt(x: float) -> str:
@@ -266,164 +330,6 @@ def validate_decision(agent_type: str, raw: object, ctx: DecisionContext) -> dic
     return out
 
 
-# --- observations (§9): every value a JSON int, float, bool, null or list of them -----------
-
-@dataclass(frozen=True)
-class ObsField:
-    name: str
-    type: str  # int | float | bool | int|null | list[...]
-    unit: str
-    meaning: str
-
-
-def _o(name: str, type_: str, unit: str, meaning: str) -> ObsField:
-    return ObsField(name, type_, unit, meaning)
-
-
-TOP_FIELDS = (
-    _o("tick", "int", "tick", "The tick being decided; every other value is from tick - 1."),
-    _o("own", "object", "", "The agent's own state: fields listed per agent type."),
-    _o("public", "object", "", "Public data of tick - 1, the same for every agent."),
-    _o("rng_seed", "int", "", "Seed of this agent and tick; `random` is already seeded with it."),
-    _o(MEMORY_KEY, "object", "", "The dict returned under `memory` last tick ({} at first); "
-                                 "JSON, at most 64 KB."),
-)
-
-PUBLIC_FIELDS = (
-    _o("cpi", "float", "index", "Consumer price index (average posted price over base)."),
-    _o("infl_tick", "float", "share", "CPI change over the last tick."),
-    _o("infl_4t", "float", "share", "CPI change over the last ticks_per_year ticks."),
-    _o("avg_wage", "int", "cents/tick", "Average wage paid."),
-    _o("u_rate", "float", "share", "Unemployed participants / participants."),
-    _o("vacancy_rate", "float", "share", "Unfilled vacancies / labour force."),
-    _o("gdp_nominal", "int", "cents", "Nominal output (sales to households and government)."),
-    _o("gdp_real", "int", "units", "Real output (units sold)."),
-    _o("i_cb", "float", "annual rate", "Policy rate."),
-    _o("i_R", "float", "annual rate", "Rate paid on reserves."),
-    _o("avg_i_L", "float", "annual rate", "Loan-weighted average loan rate."),
-    _o("avg_i_D", "float", "annual rate", "Deposit-weighted average deposit rate."),
-    _o("i_B", "float", "annual rate", "Bill rate."),
-    _o("income_tax", "float", "rate", "Household income tax rate."),
-    _o("profit_tax", "float", "rate", "Firm and bank profit tax rate."),
-    _o("benefit", "int", "cents/tick", "Benefit per unemployed participant."),
-    _o("gov_deficit", "int", "cents", "Government deficit of the tick (negative: surplus)."),
-    _o("gov_debt", "int", "cents", "Bills outstanding."),
-    _o("total_loans", "int", "cents", "Loans outstanding, all banks."),
-    _o("bankruptcies", "int", "count", "Firms and banks resolved at P8."),
-    _o("firm_posted", "list[[int, int, int, int]]", "[id, cents, cents, count]",
-       "Per active firm: [id, price, wage offer, open vacancies], by id."),
-    _o("bank_posted", "list[[int, float, float]]", "[id, annual, annual]",
-       "Per active bank: [id, loan rate, deposit rate], by id."),
-)
-
-_FLOWS = "flow of t-1"
-
-OWN_FIELDS: dict[str, tuple[ObsField, ...]] = {
-    "household": (
-        _o("id", "int", "", "Household id."),
-        _o("bank_id", "int", "", "Bank holding the deposit."),
-        _o("deposits", "int", "cents", "Deposit balance (= net worth)."),
-        _o("employer_id", "int|null", "", "Employing firm, null when not employed."),
-        _o("wage", "int", "cents/tick", "Contract wage, 0 when not employed."),
-        _o("reservation_wage", "int", "cents/tick", "Current reservation wage."),
-        _o("participating", "bool", "", "In the labour force."),
-        _o("unemployed_ticks_4", "int", "ticks", "Ticks unemployed among the last 4."),
-        _o("preferred_seller_id", "int|null", "", "Firm visited first at P6."),
-        _o("expected_income", "int", "cents", "Expected disposable income YD^e."),
-        _o("wage_income", "int", "cents", _FLOWS), _o("benefits", "int", "cents", _FLOWS),
-        _o("transfers", "int", "cents", _FLOWS),
-        _o("deposit_interest", "int", "cents", _FLOWS), _o("dividends", "int", "cents", _FLOWS),
-        _o("income_tax_paid", "int", "cents", _FLOWS),
-        _o("disposable_income", "int", "cents", f"YD, {_FLOWS}"),
-        _o("consumption", "int", "cents", f"Spent on goods, {_FLOWS}"),
-        _o("units_bought", "int", "units", _FLOWS),
-        _o("health_shock", "bool", "", "A health shock is active (no work, benefits paid)."),
-        _o("preference_factor", "float", "", "Consumption multiplier kappa (1 = none)."),
-    ),
-    "firm": (
-        _o("id", "int", "", "Firm id."),
-        _o("bank_id", "int", "", "House bank (holds the deposit)."),
-        _o("deposits", "int", "cents", "Deposit balance."),
-        _o("loans", "int", "cents", "Principal outstanding, all banks."),
-        _o("inventory_units", "int", "units", "Goods in stock."),
-        _o("inventory_value", "int", "cents", "Book value of the stock (historical cost)."),
-        _o("net_worth", "int", "cents", "Deposits + inventory value - loans."),
-        _o("price", "int", "cents/unit", "Posted price."),
-        _o("wage_offer", "int", "cents/tick", "Wage paid to every worker."),
-        _o("markup", "float", "share", "Current markup mu."),
-        _o("productivity", "int", "units/worker", "Output per worker per tick (lambda)."),
-        _o("workers", "int", "count", "Current workforce."),
-        _o("worker_ids", "list[int]", "", "Ids of the households employed (for fire_ids)."),
-        _o("vacancies", "int", "count", "Vacancies left unfilled at P4."),
-        _o("ticks_since_vacancy", "int", "ticks", "Ticks since the firm last had a vacancy."),
-        _o("expected_demand", "float", "units", "Adaptive demand expectation s^e."),
-        _o("output", "int", "units", _FLOWS), _o("sales_units", "int", "units", _FLOWS),
-        _o("unmet_demand", "int", "units", f"Demand lost at stock-outs, {_FLOWS}"),
-        _o("revenue", "int", "cents", _FLOWS), _o("wage_bill", "int", "cents", _FLOWS),
-        _o("cogs", "int", "cents", f"Cost of goods sold, {_FLOWS}"),
-        _o("loan_interest", "int", "cents", _FLOWS),
-        _o("deposit_interest", "int", "cents", _FLOWS),
-        _o("profit", "int", "cents", _FLOWS), _o("profit_tax_paid", "int", "cents", _FLOWS),
-        _o("dividends", "int", "cents", _FLOWS),
-        _o("loan_contracts", "list[object]", "",
-           "Per loan: {bank_id, principal (cents), rate (annual), origination_tick, "
-           "instalment (cents)}."),
-        _o("age", "int", "ticks", "Ticks since entry or restructuring."),
-        _o("defaulted", "bool", "", "Missed a payment at P7(1) of t-1."),
-        _o("productivity_factor", "float", "", "Active productivity shock factor (1 = none)."),
-    ),
-    "bank": (
-        _o("id", "int", "", "Bank id."),
-        _o("reserves", "int", "cents", "Reserves at the central bank."),
-        _o("bills", "int", "cents", "Government bills held."),
-        _o("loans", "int", "cents", "Loan book, principal outstanding."),
-        _o("deposits", "int", "cents", "Deposit liabilities."),
-        _o("advances", "int", "cents", "Central-bank advances owed."),
-        _o("net_worth", "int", "cents", "Assets - liabilities."),
-        _o("loan_rate", "float", "annual rate", "Current i_L."),
-        _o("deposit_rate", "float", "annual rate", "Current i_D."),
-        _o("capital_ratio", "float|null", "share", "NW / loans (null when no loans)."),
-        _o("liquidity_ratio", "float|null", "share", "Reserves / deposits (null: none)."),
-        _o("capital_ratio_target", "float", "share", "Sector average CR^T."),
-        _o("liquidity_ratio_target", "float", "share", "Sector average LR^T."),
-        _o("excess_reserves", "int", "cents", "Reserves above LR^T x deposits (bill cap)."),
-        _o("borrowers", "int", "count", "Firms with a loan from the bank."),
-        _o("depositors", "int", "count", "Households and firms banking here."),
-        _o("interest_received", "int", "cents", _FLOWS),
-        _o("interest_paid", "int", "cents", _FLOWS),
-        _o("new_loans", "int", "cents", _FLOWS), _o("write_offs", "int", "cents", _FLOWS),
-        _o("profit", "int", "cents", _FLOWS), _o("profit_tax_paid", "int", "cents", _FLOWS),
-        _o("dividends", "int", "cents", _FLOWS),
-        _o("loan_contracts", "list[object]", "",
-           "Per loan: {firm_id, principal (cents), rate (annual), origination_tick, "
-           "instalment (cents)}."),
-    ),
-    "central_bank": (
-        _o("reserves", "int", "cents", "Reserves owed to banks."),
-        _o("advances", "int", "cents", "Advances to banks."),
-        _o("bills", "int", "cents", "Bills held (buyer of last resort)."),
-        _o("treasury_account", "int", "cents", "Government's account balance."),
-        _o("policy_rate", "float", "annual rate", "Current i_cb."),
-        _o("reserve_rate", "float", "annual rate", "Current i_R."),
-        _o("profit", "int", "cents", f"Remitted to government, {_FLOWS}"),
-    ),
-    "government": (
-        _o("treasury_account", "int", "cents", "Balance at the central bank."),
-        _o("bills_outstanding", "int", "cents", "Debt."),
-        _o("net_worth", "int", "cents", "Treasury account - bills."),
-        _o("income_tax", "float", "rate", "Current tau_i."),
-        _o("profit_tax", "float", "rate", "Current tau_pi."),
-        _o("benefit_ratio", "float", "share", "Current omega."),
-        _o("purchases_units", "int", "units", "Current real purchases g."),
-        _o("purchases", "int", "cents", _FLOWS), _o("taxes", "int", "cents", _FLOWS),
-        _o("benefits", "int", "cents", _FLOWS), _o("transfers", "int", "cents", _FLOWS),
-        _o("bill_interest", "int", "cents", _FLOWS),
-        _o("cb_remittance", "int", "cents", _FLOWS),
-        _o("deficit", "int", "cents", _FLOWS),
-        _o("unemployed", "int", "count", "Benefit recipients."),
-    ),
-}
-
 OBSERVATION_SCHEMAS: dict[str, dict[str, tuple[ObsField, ...]]] = {
     t: {"top": TOP_FIELDS, "own": OWN_FIELDS[t], "public": PUBLIC_FIELDS} for t in AGENT_TYPES
 }
@@ -441,7 +347,8 @@ DECISION_RULES = (
 
 
 def _field_doc(f: DecisionField) -> dict:
-    doc = {"name": f.name, "type": f.kind, "meaning": f.meaning, "available": f.enabled}
+    doc = {"name": f.name, "type": f.kind, "meaning": f.meaning, "available": f.enabled,
+           "phases": list(f.phases)}
     if f.kind in ("int", "float"):
         doc["range"] = f.range_text
     if f.kind in ("id", "ids"):

@@ -9,7 +9,7 @@ import numpy as np
 
 from .context import Context
 from .errors import ConfigError
-from .rng import stream
+from .rng import Stream, stream
 
 SHOCK_TYPES = ("unemployment", "income", "preference", "health", "productivity",
                "policy_override")
@@ -25,7 +25,6 @@ _PARAMS: dict[str, dict[str, tuple]] = {
     "health": {"hazard": (float, 0.0, 1.0, False)},
     "productivity": {"factor": (float, 0.1, 10.0, True)},
 }
-SHOCK_PHASE = 9
 
 
 def validate_shock(raw: Any, n_households: int, n_firms: int, now: int) -> dict[str, Any]:
@@ -129,7 +128,7 @@ def _select(w: Context, shock: dict[str, Any], idx: int) -> np.ndarray:
     if "ids" in tgt:
         sel = np.asarray(tgt["ids"], dtype=np.int64)
     elif "random_share" in tgt:
-        rng = stream(w.seed, shock["start_tick"], SHOCK_PHASE, 1000 + idx)
+        rng = stream(w.seed, shock["start_tick"], Stream.SHOCK_TARGETS, idx)
         sel = np.flatnonzero(rng.random(n) < tgt["random_share"])
     elif "employed" in tgt:
         sel = np.flatnonzero(w.s.h.employer >= 0)
@@ -177,7 +176,7 @@ def run(w: Context) -> None:
         elif typ == "health":
             hazard = shock["params"].get("hazard")
             if hazard is not None:
-                draw = stream(w.seed, t, SHOCK_PHASE, 2000 + idx).random(len(sel))
+                draw = stream(w.seed, t, Stream.SHOCK_HEALTH, idx).random(len(sel))
                 sel = sel[draw < hazard]
             end = shock["start_tick"] + shock["duration_ticks"] + 1
             h.health_until[sel] = np.maximum(h.health_until[sel], end)
@@ -189,7 +188,7 @@ def run(w: Context) -> None:
             lam_next[_select(w, shock, idx)] *= shock["params"]["factor"]
     f.lam = lam_next
     if cfg.health_hazard > 0:
-        draw = stream(w.seed, t, SHOCK_PHASE, 1).random(len(h))
+        draw = stream(w.seed, t, Stream.HEALTH_HAZARD).random(len(h))
         sick = np.flatnonzero((draw < cfg.health_hazard) & (h.health_until <= t))
         h.health_until[sick] = t + 1 + cfg.health_duration
         h.employer[sick] = -1

@@ -6,6 +6,7 @@ price, value (value == quantity * price exactly). Agent types use the engine's i
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,9 +16,32 @@ MARKETS = ("goods", "labour", "credit")
 COLUMNS = ("buyer_type", "buyer", "seller_type", "seller", "quantity", "price", "value")
 
 
-def record(scratch: dict[str, Any], market: str, buyer_type: int, buyer: Any, seller_type: int,
-           seller: Any, quantity: Any, price: Any) -> None:
-    """Append one batch of trades to this tick's scratch (value is computed here, exactly)."""
+@dataclass
+class TradeLog:
+    """The trades of one tick, batch by batch, per market."""
+
+    batches: dict[str, list[dict[str, np.ndarray]]] = field(
+        default_factory=lambda: {market: [] for market in MARKETS})
+
+    def record(self, market: str, buyer_type: int, buyer: Any, seller_type: int, seller: Any,
+               quantity: Any, price: Any) -> None:
+        """Append one batch of trades (value is computed here, exactly)."""
+        self.batches[market].append(_columns(buyer_type, buyer, seller_type, seller, quantity,
+                                             price))
+
+    def collect(self) -> dict[str, dict[str, np.ndarray]]:
+        """The tick's trades: every market present, each with all seven int64 columns."""
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for market in MARKETS:
+            parts = self.batches[market]
+            out[market] = {c: (np.concatenate([p[c] for p in parts]) if parts
+                               else np.zeros(0, dtype=np.int64)).astype(np.int64, copy=False)
+                           for c in COLUMNS}
+        return out
+
+
+def _columns(buyer_type: int, buyer: Any, seller_type: int, seller: Any, quantity: Any,
+             price: Any) -> dict[str, np.ndarray]:
     qty = np.atleast_1d(np.asarray(quantity, dtype=np.int64))
     n = len(qty)
     cols = {
@@ -29,16 +53,4 @@ def record(scratch: dict[str, Any], market: str, buyer_type: int, buyer: Any, se
         "price": np.broadcast_to(np.asarray(price, dtype=np.int64), (n,)).copy(),
     }
     cols["value"] = cols["quantity"] * cols["price"]
-    scratch.setdefault("trades", {}).setdefault(market, []).append(cols)
-
-
-def collect(scratch: dict[str, Any]) -> dict[str, dict[str, np.ndarray]]:
-    """The tick's trades: every market present, each with all seven int64 columns."""
-    out: dict[str, dict[str, np.ndarray]] = {}
-    recorded = scratch.get("trades", {})
-    for market in MARKETS:
-        parts = recorded.get(market, [])
-        out[market] = {c: (np.concatenate([p[c] for p in parts]) if parts
-                           else np.zeros(0, dtype=np.int64)).astype(np.int64, copy=False)
-                       for c in COLUMNS}
-    return out
+    return cols

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from . import genesis, invariants, observations, serialize, shocks, trades
+from . import genesis, invariants, observations, serialize, shocks
 from .aggregates import publish
 from .balance import balance_sheet
 from .config import Config
-from .context import Context
+from .context import Context, Handoffs
 from .decisions import agent_count, validate_all
 from .errors import ConfigError
 from .phases import (
@@ -27,6 +27,7 @@ from .phases import (
     production,
     settlement,
 )
+from .rng import MAX_SHOCKS
 from .schema import AGENT_TYPES
 from .state import State
 
@@ -97,11 +98,10 @@ class World:
         accepted, rejected = validate_all(ctx, decisions or {})
         s.tick += 1
         ctx.ledger.clear()
-        ctx.scratch = {}
-        ctx.units = {}
+        ctx.handoffs = Handoffs()
         ctx.decisions = accepted
         self._freeze_previous()
-        ctx.scratch["income_shock"] = shocks.income_transfers(ctx)
+        ctx.handoffs.income_shock = shocks.income_transfers(ctx)
         start = invariants.snapshot(ctx)
         for name, run in PHASES:
             ctx.ledger.phase = name
@@ -118,11 +118,11 @@ class World:
         invariants.check_end(ctx, start)
         self._end_of_tick()
         agg = publish(ctx)
-        digest = serialize.state_hash(self)
+        digest = self.state_hash()
         audit["invariants"] = {f"I{i}": True for i in range(1, 10)}
         return TickResult(
             tick=s.tick, aggregates=agg, postings=self._postings(),
-            trades=trades.collect(ctx.scratch),
+            trades=ctx.handoffs.trades.collect(),
             audit=audit, state_hash=digest, rejected=rejected,
             log=[f"tick {s.tick}: {agg['bankruptcies']} bankruptcies"]
             if agg["bankruptcies"] else [],
@@ -155,6 +155,8 @@ class World:
         """Validate and queue an admin shock (§8); raises ConfigError naming the field."""
         s = self.ctx.s
         shock = shocks.validate_shock(spec, len(s.h), len(s.f), s.tick)
+        if len(s.shocks) >= MAX_SHOCKS:  # each queued shock owns numbered rng streams
+            raise ConfigError("shock", f"at most {MAX_SHOCKS} shocks can be queued")
         s.shocks.append(shock)
         return dict(shock)
 
@@ -163,14 +165,15 @@ class World:
         return observations.public_data(self.ctx)
 
     def state_hash(self) -> str:
-        return serialize.state_hash(self)
+        return serialize.state_hash(self.ctx, self.scenario)
 
     def to_bytes(self) -> bytes:
-        return serialize.to_bytes(self)
+        return serialize.to_bytes(self.ctx, self.scenario)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> World:
-        return serialize.from_bytes(data)
+        ctx, scenario = serialize.from_bytes(data)
+        return cls(ctx, scenario)
 
     def _freeze_previous(self) -> None:
         """P0: keep closing balances of t-1 (interest base, pro-rata weights, E_new)."""

@@ -21,7 +21,7 @@ def _firms(w: Context) -> None:
     f, h, L = s.f, s.h, s.loans
     nw = f.dep + f.X - f.loans
     failed = np.flatnonzero(f.default | (nw < 0))
-    w.scratch["bankruptcies"] = len(failed)
+    w.handoffs.bankruptcies = len(failed)
     if len(failed) == 0:
         return
     s.bankruptcies_total += len(failed)
@@ -77,7 +77,7 @@ def _banks(w: Context) -> None:
     b, h, f = s.b, s.h, s.f
     nw = b.res + b.loans + b.bills - b.dep_liab - b.adv
     failed = np.flatnonzero(nw < 0)
-    w.scratch["bank_failures"] = len(failed)
+    w.handoffs.bank_failures = len(failed)
     for bid in failed.tolist():
         s.bank_failures_total += 1
         b.failures[bid] += 1

@@ -9,7 +9,11 @@ import numpy as np
 from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import PPM, annual_to_tick_ppm, to_ppm
-from ..trades import BANK, FIRM, record
+from ..rng import Stream
+from ..schema import BankDecision
+from ..trades import BANK, FIRM
+
+NO_BANK_DECISION = BankDecision()
 
 
 def run(w: Context) -> None:
@@ -19,7 +23,7 @@ def run(w: Context) -> None:
     applicants = np.flatnonzero(f.credit_demand > 0)
     if len(applicants) == 0:
         return
-    rng = w.rng("P3", 0)
+    rng = w.rng(Stream.CREDIT)
     order = applicants[rng.permutation(len(applicants))]
     n_b = len(b)
     samples = rng.integers(0, n_b, size=(len(order), cfg.chi_l))
@@ -34,14 +38,15 @@ def run(w: Context) -> None:
     firm_loans = f.loans.tolist()
     firm_nw = (f.dep + f.X - f.loans).tolist()
     i_l = b.i_l.tolist()
-    bank_dec = w.dec("bank")
-    firm_dec = w.dec("firm")
+    bank_dec = w.decisions.bank
+    firm_dec = w.decisions.firm
     new_rows: dict[str, list[int]] = {"firm": [], "bank": [], "principal": [], "rate_ppm": [],
                                       "instalment": [], "remaining": [], "origin": []}
     for k, fid in enumerate(order.tolist()):
         house = int(f.bank[fid])
-        if "preferred_banks" in firm_dec.get(fid, {}):
-            cands = list(dict.fromkeys(int(x) for x in firm_dec[fid]["preferred_banks"]))
+        preferred = firm_dec[fid].preferred_banks if fid in firm_dec else None
+        if preferred is not None:
+            cands = list(dict.fromkeys(int(x) for x in preferred))
         else:
             others = sorted(set(samples[k].tolist()) - {house}, key=lambda x: (i_l[x], x))
             best = others[0] if others else house
@@ -56,7 +61,7 @@ def run(w: Context) -> None:
                 break
             grant = _grant(w, fid, bid, remaining, exposure.get((fid, bid), 0), firm_loans[fid],
                            firm_nw[fid], bank_nw[bid], bank_loans[bid],
-                           int(b.new_lending[bid]), bank_dec.get(bid, {}))
+                           int(b.new_lending[bid]), bank_dec.get(bid, NO_BANK_DECISION))
             if grant <= 0:
                 continue
             remaining -= grant
@@ -77,27 +82,27 @@ def run(w: Context) -> None:
         w.post(TransactionKind.LOAN_DRAW, Acct.LOAN, Acct.DEP_F, rows["bank"], rows["firm"],
                rows["principal"])
         # Credit trades: the borrowing firm buys one loan of the drawn principal.
-        record(w.scratch, "credit", FIRM, rows["firm"], BANK, rows["bank"],
-               np.ones(len(rows["firm"]), dtype=np.int64), rows["principal"])
+        w.handoffs.trades.record("credit", FIRM, rows["firm"], BANK, rows["bank"],
+                                 np.ones(len(rows["firm"]), dtype=np.int64), rows["principal"])
 
 
 def _grant(w: Context, fid: int, bid: int, ask: int, l_jb: int, l_j: int, nw_j: int, nw_b: int,
-           loans_b: int, new_b: int, caps: dict) -> int:
+           loans_b: int, new_b: int, caps: BankDecision) -> int:
     """Quantity rationing: expected-loss cap, regulatory room, and the bank script's caps."""
     cfg = w.cfg
     grant = ask
     if cfg.cr_min > 0:
         grant = min(grant, nw_b * PPM // to_ppm(cfg.cr_min) - loans_b)
     lev = (l_j + ask) / max(l_j + ask + max(nw_j, 0), 1)
-    if "max_borrower_leverage" in caps and lev > caps["max_borrower_leverage"]:
+    if caps.max_borrower_leverage is not None and lev > caps.max_borrower_leverage:
         return 0
     if cfg.credit_rationing:
         pr = 1.0 / (1.0 + math.exp(-(cfg.b1 + cfg.b2 * lev)))
         # Expected-loss cap pr*(L_jb + dL) <= phi*NW_b, with pr in ppm (at least 1).
         pr_ppm = max(1, to_ppm(pr))
         grant = min(grant, (to_ppm(cfg.phi) * max(nw_b, 0) - pr_ppm * l_jb) // pr_ppm)
-    if "max_loan_per_borrower_cents" in caps:
-        grant = min(grant, int(caps["max_loan_per_borrower_cents"]) - l_jb)
-    if "max_new_lending_cents" in caps:
-        grant = min(grant, int(caps["max_new_lending_cents"]) - new_b)
+    if caps.max_loan_per_borrower_cents is not None:
+        grant = min(grant, int(caps.max_loan_per_borrower_cents) - l_jb)
+    if caps.max_new_lending_cents is not None:
+        grant = min(grant, int(caps.max_new_lending_cents) - new_b)
     return max(0, grant)

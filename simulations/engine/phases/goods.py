@@ -12,7 +12,8 @@ import numpy as np
 from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import PPM, largest_remainder, to_ppm
-from ..trades import FIRM, GOVERNMENT, HOUSEHOLD, record
+from ..rng import Stream
+from ..trades import FIRM, GOVERNMENT, HOUSEHOLD
 
 
 def run(w: Context) -> None:
@@ -48,7 +49,7 @@ def _spoil(w: Context) -> None:
     w.post(TransactionKind.INVENTORY_SPOILAGE, Acct.INV, Acct.INV, firms, firms, cost)
     f.spoilage[firms] = cost
     f.x[firms] -= q
-    w.units["write_offs"] = w.units.get("write_offs", 0) + int(q.sum())
+    w.handoffs.units.write_offs += int(q.sum())
 
 
 def _sell(w: Context, kind: TransactionKind, buyer_acct: Acct, buyers: np.ndarray,
@@ -63,7 +64,7 @@ def _sell(w: Context, kind: TransactionKind, buyer_acct: Acct, buyers: np.ndarra
     value = price * qty
     w.post(kind, buyer_acct, Acct.DEP_F, buyers, firms, value)
     buyer_type = GOVERNMENT if kind is TransactionKind.GOV_PURCHASE else HOUSEHOLD
-    record(w.scratch, "goods", buyer_type, buyers, FIRM, firms, qty, price)
+    w.handoffs.trades.record("goods", buyer_type, buyers, FIRM, firms, qty, price)
     n_f = len(f)
     sold = np.bincount(firms, weights=qty, minlength=n_f).astype(np.int64)
     rev = np.zeros(n_f, dtype=np.int64)
@@ -85,7 +86,7 @@ def _government(w: Context) -> None:
     stock = int(f.x.sum())
     qty = largest_remainder(min(want, stock), f.x) if stock > 0 else np.zeros(len(f), np.int64)
     qty = np.minimum(qty, f.x)
-    w.units["government"] = int(qty.sum())
+    w.handoffs.units.government = int(qty.sum())
     firms = np.arange(len(f))
     before = int(f.revenue.sum())
     _sell(w, TransactionKind.GOV_PURCHASE, Acct.TA, np.zeros(len(f), np.int64), firms, qty)
@@ -97,12 +98,14 @@ def _households(w: Context) -> None:
     n_h, n_f = len(h), len(f)
     cash = np.maximum(h.dep, 0)
     budget = np.minimum(h.budget, cash)
-    for hid, (how, val) in w.scratch.get("consume_override", {}).items():
-        budget[hid] = (int(cash[hid]) * to_ppm(val)) // PPM if how == "share" \
-            else min(int(val), int(cash[hid]))
+    for hid, d in w.decisions.household.items():
+        if d.consume_share is not None:
+            budget[hid] = (int(cash[hid]) * to_ppm(d.consume_share)) // PPM
+        elif d.consume_cents is not None:
+            budget[hid] = min(int(d.consume_cents), int(cash[hid]))
     h.consumption[:] = 0
     h.units_bought[:] = 0
-    rng = w.rng("P6", 0)
+    rng = w.rng(Stream.GOODS_SEARCH)
     order = rng.permutation(n_h)
     z = min(cfg.z_c, n_f)
     # Sample: preferred seller plus z-1 random firms (duplicates resolved to the price sort).
@@ -110,9 +113,9 @@ def _households(w: Context) -> None:
     sample[:, 0] = h.pref_seller
     if z > 1:
         sample[:, 1:] = rng.integers(0, n_f, size=(n_h, z - 1))
-    for hid, d in w.dec("household").items():
-        if d.get("preferred_sellers"):
-            lst = list(d["preferred_sellers"])[:z]
+    for hid, d in w.decisions.household.items():
+        if d.preferred_sellers:
+            lst = list(d.preferred_sellers)[:z]
             sample[hid] = (lst + [lst[-1]] * z)[:z]
     price = f.price[sample]
     srt = np.argsort(price, axis=1, kind="stable")
@@ -151,7 +154,7 @@ def _households(w: Context) -> None:
     miss = np.flatnonzero((stocked_out >= 0) & (left > 0))
     if len(miss):
         np.add.at(f.unmet, stocked_out[miss], left[miss] // f.price[stocked_out[miss]])
-    w.units["households"] = int(f.sales.sum()) - w.units.get("government", 0)
+    w.handoffs.units.households = int(f.sales.sum()) - w.handoffs.units.government
     _switch_preferred(w, sample, price)
 
 
@@ -163,6 +166,8 @@ def _switch_preferred(w: Context, sample: np.ndarray, price: np.ndarray) -> None
     cheapest = sample[:, 0]
     p_old = f.price[h.pref_seller].astype(np.float64)
     p_new = price[:, 0].astype(np.float64)
-    prob = np.where(p_new < p_old, 1 - np.exp(-w.cfg.eps_c * (p_old - p_new) / p_old), 0.0)
-    draw = w.rng("P6", 1).random(len(h))
+    with np.errstate(over="ignore"):  # exp overflows only where np.where discards it
+        prob = np.where(p_new < p_old, 1 - np.exp(-w.cfg.eps_c * (p_old - p_new) / p_old),
+                        0.0)
+    draw = w.rng(Stream.SELLER_SWITCH).random(len(h))
     h.pref_seller = np.where(draw < prob, cheapest, h.pref_seller)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..context import Context
 from ..money import largest_remainder
+from ..rng import Stream
 from .plans import tick_share
 
 
@@ -14,17 +15,17 @@ def run(w: Context) -> None:
         _sim(w)
         return
     cfg, h, f = w.cfg, w.s.h, w.s.f
-    rng = w.rng("P4", 0)
+    rng = w.rng(Stream.LABOUR)
     n_h, n_f = len(h), len(f)
     employed = h.employer >= 0
     # Separations: health (no endowment), non-participation, quits, turnover, script firings.
     sep = employed & ((h.endow == 0) | ~h.participate)
     sep |= employed & (rng.random(n_h) < cfg.turnover)
-    for hid, d in w.dec("household").items():
-        if d.get("quit_job") and employed[hid]:
+    for hid, d in w.decisions.household.items():
+        if d.quit_job and employed[hid]:
             sep[hid] = True
-    for fid, d in w.dec("firm").items():
-        for hid in d.get("fire_ids", ()):
+    for fid, d in w.decisions.firm.items():
+        for hid in d.fire_ids or ():
             if h.employer[hid] == fid:
                 sep[hid] = True
     h.employer = np.where(sep, -1, h.employer)

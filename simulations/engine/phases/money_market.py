@@ -47,9 +47,9 @@ def _issue_bills(w: Context) -> None:
     if w.sim:
         excess[:] = 0
     demand = excess.copy()
-    for bid, d in w.dec("bank").items():
-        if "bill_demand_cents" in d:
-            demand[bid] = min(int(d["bill_demand_cents"]), int(excess[bid]))
+    for bid, d in w.decisions.bank.items():
+        if d.bill_demand_cents is not None:
+            demand[bid] = min(int(d.bill_demand_cents), int(excess[bid]))
     total = int(demand.sum())
     alloc = np.minimum(largest_remainder(need, demand), demand) if total > need else demand
     w.post(K.BILL_PURCHASE_B, Acct.RES, Acct.TA, np.arange(len(b)), 0, alloc)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..context import Context
 from ..money import PPM, ceil_ppm, isum, to_ppm
-from ..rng import folded_normal
+from ..rng import Stream, folded_normal
 
 
 def run(w: Context) -> None:
@@ -36,26 +36,20 @@ def _households(w: Context) -> None:
     h.budget = budget
     h.participate = h.endow > 0
     if not w.sim:
-        rng = w.rng("P2", 0)
+        rng = w.rng(Stream.HOUSEHOLD_PLANS)
         fn = folded_normal(rng, cfg.fn_sigma, len(h))
         hist = h.unemp_hist
         spells = (hist & 1) + ((hist >> 1) & 1) + ((hist >> 2) & 1) + ((hist >> 3) & 1)
-        u_prev = float(w.s.public.get("u_rate", 0.0))
+        u_prev = float(w.s.public.get("unemployment_rate", 0.0))
         h.res_wage = np.where(spells > 2, h.res_wage * (1 - fn),
                               np.where(u_prev <= cfg.upsilon, h.res_wage * (1 + fn),
                                        h.res_wage))
-    # Script overrides; consume_* are applied against cash on hand at P6.
-    consume: dict[int, tuple[str, float | int]] = {}
-    for hid, d in w.dec("household").items():
-        if "participate" in d:
-            h.participate[hid] = bool(d["participate"]) and h.endow[hid] > 0
-        if "reservation_wage_cents" in d:
-            h.res_wage[hid] = float(d["reservation_wage_cents"])
-        if "consume_share" in d:
-            consume[hid] = ("share", d["consume_share"])
-        elif "consume_cents" in d:
-            consume[hid] = ("cents", d["consume_cents"])
-    w.scratch["consume_override"] = consume
+    # Script overrides (consume_* are read at P6, against the cash on hand then).
+    for hid, d in w.decisions.household.items():
+        if d.participate is not None:
+            h.participate[hid] = bool(d.participate) and h.endow[hid] > 0
+        if d.reservation_wage_cents is not None:
+            h.res_wage[hid] = float(d.reservation_wage_cents)
 
 
 def _firms(w: Context) -> None:
@@ -73,7 +67,7 @@ def _firms(w: Context) -> None:
         f.credit_demand = np.maximum(0, f.wage * f.target - f.dep)
         _firm_overrides(w)
         return
-    rng = w.rng("P2", 1)
+    rng = w.rng(Stream.FIRM_PLANS)
     n = len(f)
     f.s_e = f.s_e + cfg.lambda_e * (f.demand - f.s_e)
     if cfg.firm_rule == "ccmabm":
@@ -157,20 +151,20 @@ def _credit_demand(w: Context) -> None:
     cfg, f = w.cfg, w.s.f
     need = ceil_ppm(f.wage * f.target, PPM + to_ppm(cfg.sigma))
     f.credit_demand = np.maximum(0, need - f.dep)
-    for fid, d in w.dec("firm").items():
-        if "loan_request_cents" in d:
-            f.credit_demand[fid] = int(d["loan_request_cents"])
+    for fid, d in w.decisions.firm.items():
+        if d.loan_request_cents is not None:
+            f.credit_demand[fid] = int(d.loan_request_cents)
 
 
 def _firm_overrides(w: Context) -> None:
     f = w.s.f
-    for fid, d in sorted(w.dec("firm").items()):
-        if "wage_offer_cents" in d:
-            f.wage[fid] = int(d["wage_offer_cents"])
-        if "price_cents" in d:
-            f.price[fid] = int(d["price_cents"])
-        if "target_workers" in d:
-            f.target[fid] = int(d["target_workers"])
+    for fid, d in sorted(w.decisions.firm.items()):
+        if d.wage_offer_cents is not None:
+            f.wage[fid] = int(d.wage_offer_cents)
+        if d.price_cents is not None:
+            f.price[fid] = int(d.price_cents)
+        if d.target_workers is not None:
+            f.target[fid] = int(d.target_workers)
 
 
 def firm_productivity(w: Context) -> np.ndarray:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+from typing import Any, TypeVar
+
 import numpy as np
 
 from ..context import Context
 from ..money import isum
-from ..rng import folded_normal
+from ..rng import Stream, folded_normal
+from ..schema import CentralBankDecision, GovernmentDecision
 
-_CB_KEYS = ("policy_rate", "reserve_rate")
-_G_KEYS = ("income_tax", "profit_tax", "purchases_units", "benefit_ratio",
-           "transfer_per_household_cents")
+T = TypeVar("T", CentralBankDecision, GovernmentDecision)
+
+
+def with_overrides(record: T, overrides: dict[str, Any]) -> T:
+    """The decision with the admin's policy overrides on top (they win over the script)."""
+    names = {f.name for f in fields(record)}
+    return replace(record, **{k: v for k, v in overrides.items() if k in names})
 
 
 def run(w: Context) -> None:
@@ -31,13 +39,13 @@ def _central_bank(w: Context) -> None:
     else:
         i_cb = cfg.policy_rate
     i_r = min(cfg.reserve_rate, i_cb)
-    chosen = dict(w.dec("central_bank").get(0, {}))
-    chosen.update({k: v for k, v in w.s.policy_overrides.items() if k in _CB_KEYS})
-    if "policy_rate" in chosen:
-        i_cb = float(chosen["policy_rate"])
+    chosen = with_overrides(w.decisions.central_bank.get(0, CentralBankDecision()),
+                            w.s.policy_overrides)
+    if chosen.policy_rate is not None:
+        i_cb = float(chosen.policy_rate)
         i_r = min(i_r, i_cb)
-    if "reserve_rate" in chosen:
-        i_r = min(float(chosen["reserve_rate"]), i_cb)
+    if chosen.reserve_rate is not None:
+        i_r = min(float(chosen.reserve_rate), i_cb)
     cb.i_cb[0], cb.i_r[0], cb.i_a[0] = i_cb, i_r, i_cb
 
 
@@ -52,18 +60,18 @@ def _government(w: Context) -> None:
     else:
         g.purchases_units[0] = int(w.s.public.get("g_base_units", 0))
     g.transfer[0] = 0
-    chosen = dict(w.dec("government").get(0, {}))
-    chosen.update({k: v for k, v in w.s.policy_overrides.items() if k in _G_KEYS})
-    if "income_tax" in chosen:
-        g.income_tax[0] = chosen["income_tax"]
-    if "profit_tax" in chosen:
-        g.profit_tax[0] = chosen["profit_tax"]
-    if "benefit_ratio" in chosen:
-        g.benefit_ratio[0] = chosen["benefit_ratio"]
-    if "purchases_units" in chosen:
-        g.purchases_units[0] = int(chosen["purchases_units"])
-    if "transfer_per_household_cents" in chosen:
-        g.transfer[0] = int(chosen["transfer_per_household_cents"])
+    chosen = with_overrides(w.decisions.government.get(0, GovernmentDecision()),
+                            w.s.policy_overrides)
+    if chosen.income_tax is not None:
+        g.income_tax[0] = chosen.income_tax
+    if chosen.profit_tax is not None:
+        g.profit_tax[0] = chosen.profit_tax
+    if chosen.benefit_ratio is not None:
+        g.benefit_ratio[0] = chosen.benefit_ratio
+    if chosen.purchases_units is not None:
+        g.purchases_units[0] = int(chosen.purchases_units)
+    if chosen.transfer_per_household_cents is not None:
+        g.transfer[0] = int(chosen.transfer_per_household_cents)
 
 
 def _banks(w: Context) -> None:
@@ -74,7 +82,7 @@ def _banks(w: Context) -> None:
         b.i_l[:] = 0.0
         b.i_d[:] = 0.0
     else:
-        rng = w.rng("P1", 0)
+        rng = w.rng(Stream.BANK_RATES)
         n = len(b)
         loans = b.loans.astype(np.float64)
         tot_loans = isum(b.loans)
@@ -97,8 +105,8 @@ def _banks(w: Context) -> None:
         # to i_cb and every bank then loses money on each deposit.
         cap = i_cb * (1.0 - cfg.lr_target0)
         b.i_d = np.clip(np.where(lr >= lr_t, id_bar * (1 - fn2), id_bar * (1 + fn2)), 0.0, cap)
-    for bid, d in sorted(w.dec("bank").items()):
-        if "loan_rate" in d:
-            b.i_l[bid] = d["loan_rate"]
-        if "deposit_rate" in d:
-            b.i_d[bid] = min(float(d["deposit_rate"]), float(b.i_l[bid]))
+    for bid, d in sorted(w.decisions.bank.items()):
+        if d.loan_rate is not None:
+            b.i_l[bid] = d.loan_rate
+        if d.deposit_rate is not None:
+            b.i_d[bid] = min(float(d.deposit_rate), float(b.i_l[bid]))

@@ -7,7 +7,7 @@ import numpy as np
 from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import apply_ppm, to_ppm
-from ..trades import FIRM, HOUSEHOLD, record
+from ..trades import FIRM, HOUSEHOLD
 from .plans import firm_productivity
 
 
@@ -27,8 +27,8 @@ def run(w: Context) -> None:
     h.inc_wage[workers] = pay
     w.post(TransactionKind.WAGE, Acct.DEP_F, Acct.DEP_H, firm_of, workers, pay)
     # Labour trades: the employer buys hours (1 unit in the full model) at the wage.
-    record(w.scratch, "labour", FIRM, firm_of, HOUSEHOLD, workers, h.hours[workers],
-           h.wage[workers])
+    w.handoffs.trades.record("labour", FIRM, firm_of, HOUSEHOLD, workers, h.hours[workers],
+                             h.wage[workers])
     # Withholding (§14.2): the wage income tax is collected when wages are paid.
     tax = apply_ppm(pay, to_ppm(float(w.s.g.income_tax[0])))
     h.tax_paid[:] = 0
@@ -38,5 +38,5 @@ def run(w: Context) -> None:
     w.post(TransactionKind.INVENTORY_ADD, Acct.INV, Acct.INV, producers, producers,
            f.wage_bill[producers])
     f.x = f.x + f.production
-    w.units["production"] = int(f.production.sum())
-    w.scratch["wage_bill_expected"] = int((f.wage * labour).sum())
+    w.handoffs.units.production = int(f.production.sum())
+    w.handoffs.wage_bill_expected = int((f.wage * labour).sum())

@@ -7,6 +7,7 @@ import numpy as np
 from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import annual_to_tick_ppm, apply_ppm, largest_remainder, to_ppm
+from ..rng import Stream
 from . import money_market
 from .payouts import pay_households_pro_rata
 
@@ -107,7 +108,8 @@ def _benefits_and_transfers(w: Context) -> None:
         h.inc_benefit[eligible] = benefit
     g.benefits[0] = benefit * len(eligible)
     per_hh = np.full(len(h), int(g.transfer[0]), dtype=np.int64)
-    per_hh += w.scratch.get("income_shock", np.zeros(len(h), dtype=np.int64))
+    if w.handoffs.income_shock is not None:
+        per_hh += w.handoffs.income_shock
     give = np.maximum(per_hh, 0)
     w.post(K.GOV_TRANSFER, Acct.TA, Acct.DEP_H, 0, np.arange(len(h)), give)
     take = np.minimum(np.maximum(-per_hh, 0), np.maximum(h.dep, 0))
@@ -137,18 +139,18 @@ def _dividends(w: Context) -> None:
     cfg, s = w.cfg, w.s
     f, b = s.f, s.b
     share = np.full(len(f), to_ppm(cfg.rho_firm), dtype=np.int64)
-    for fid, d in w.dec("firm").items():
-        if "dividend_share" in d:
-            share[fid] = to_ppm(d["dividend_share"])
+    for fid, d in w.decisions.firm.items():
+        if d.dividend_share is not None:
+            share[fid] = to_ppm(d.dividend_share)
     after_tax = np.maximum(f.profit - f.tax, 0)
     div = np.minimum(apply_ppm(after_tax, share), np.maximum(f.dep, 0))
     f.dividends = np.where(f.default, 0, div)
     s.h.inc_div[:] = 0
     pay_households_pro_rata(w, K.FIRM_DIVIDEND, Acct.DEP_F, f.dividends)
     bshare = np.full(len(b), to_ppm(cfg.rho_bank), dtype=np.int64)
-    for bid, d in w.dec("bank").items():
-        if "dividend_share" in d:
-            bshare[bid] = to_ppm(d["dividend_share"])
+    for bid, bd in w.decisions.bank.items():
+        if bd.dividend_share is not None:
+            bshare[bid] = to_ppm(bd.dividend_share)
     nw = b.res + b.loans + b.bills - b.dep_liab - b.adv
     cr_t = float(s.public.get("cr_target", cfg.cr_target0))
     healthy = (b.loans == 0) | (nw >= cr_t * b.loans)
@@ -172,7 +174,7 @@ def _switch_deposits(w: Context) -> None:
     n_h, n_b = len(h), len(b)
     new_bank = h.bank.copy()
     if not w.sim and n_b > 1:
-        rng = w.rng("P7", 8)
+        rng = w.rng(Stream.DEPOSIT_SWITCH)
         sample = rng.integers(0, n_b, size=(n_h, cfg.chi_d))
         rates = b.i_d[sample]
         best = sample[np.arange(n_h), np.argmax(rates, axis=1)]
@@ -181,9 +183,9 @@ def _switch_deposits(w: Context) -> None:
         prob = np.where(gap > 0, 1 - np.exp(-cfg.eps_d * gap / np.maximum(i_old, 1e-4)), 0.0)
         move = rng.random(n_h) < prob
         new_bank = np.where(move, best, new_bank)
-    for hid, d in w.dec("household").items():
-        if "deposit_bank_id" in d:
-            new_bank[hid] = int(d["deposit_bank_id"])
+    for hid, d in w.decisions.household.items():
+        if d.deposit_bank_id is not None:
+            new_bank[hid] = int(d.deposit_bank_id)
     movers = np.flatnonzero(new_bank != h.bank)
     if len(movers) == 0:
         return

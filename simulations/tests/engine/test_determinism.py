@@ -122,3 +122,21 @@ def test_script_seed_depends_on_world_seed_tick_and_agent_only() -> None:
     assert len({script_seed(1, 5, "firm", 3), script_seed(2, 5, "firm", 3),
                 script_seed(1, 6, "firm", 3), script_seed(1, 5, "bank", 3),
                 script_seed(1, 5, "firm", 4)}) == 5
+
+
+def test_a_checkpoint_of_format_1_keeps_the_former_public_names_and_loads_the_new_ones() -> None:
+    import struct
+
+    world = World.create("baseline", small(), seed=2)
+    _hashes(world, 2)
+    data = world.to_bytes()
+    offset = 7 + struct.calcsize("<HI")
+    (meta_len,) = struct.unpack_from("<I", data, 9)
+    stored = json.loads(data[offset:offset + meta_len])["public"]
+    assert {"u_rate", "infl_tick", "gov_deficit"} <= set(stored)
+    assert "unemployment_rate" not in stored
+    back = World.from_bytes(data)
+    public = back.aggregates()
+    assert public["unemployment_rate"] == world.aggregates()["unemployment_rate"]
+    assert "u_rate" not in public and "u_rate" not in back.ctx.s.public
+    assert back.step().state_hash == world.step().state_hash

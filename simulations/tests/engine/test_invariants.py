@@ -6,6 +6,7 @@ import pytest
 
 from simulations.engine import InvariantViolation, World
 from simulations.engine import invariants as inv
+from simulations.engine.context import Handoffs
 from simulations.tests.engine.worlds import small
 
 
@@ -55,7 +56,7 @@ def test_central_bank_left_with_net_worth_breaks_i4_at_end_of_tick() -> None:
     ctx = world.ctx
     ctx.s.cb.bills[0] += 10
     ctx.s.g.bills[0] += 10  # bills still match (I3), but the CB now has NW = 10
-    ctx.units = {}
+    ctx.handoffs = Handoffs()
     snap = inv.snapshot(ctx)
     with pytest.raises(InvariantViolation) as err:
         inv.check_end(ctx, snap)
@@ -83,8 +84,7 @@ def test_negative_price_at_end_of_tick_breaks_i8() -> None:
     ctx = world.ctx
     snap = inv.snapshot(ctx)
     ctx.s.f.price[3] = 0
-    ctx.units = {}
-    ctx.scratch = {}
+    ctx.handoffs = Handoffs()
     ctx.ledger.clear()
     with pytest.raises(InvariantViolation) as err:
         inv.check_end(ctx, snap)
@@ -96,7 +96,7 @@ def test_units_appearing_from_nowhere_break_i7() -> None:
     ctx = world.ctx
     snap = inv.snapshot(ctx)
     ctx.s.f.x[1] += 3
-    ctx.units = {}
+    ctx.handoffs = Handoffs()
     with pytest.raises(InvariantViolation) as err:
         inv.check_end(ctx, snap)
     assert err.value.invariant == "I7"

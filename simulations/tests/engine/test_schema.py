@@ -204,9 +204,10 @@ def test_schema_document_is_json_and_covers_every_key() -> None:
 
 def test_observation_schemas_list_the_contract_fields() -> None:
     public = {f.name for f in OBSERVATION_SCHEMAS["firm"]["public"]}
-    assert {"cpi", "infl_tick", "infl_4t", "avg_wage", "u_rate", "vacancy_rate", "gdp_nominal",
-            "gdp_real", "i_cb", "i_R", "avg_i_L", "avg_i_D", "i_B", "income_tax", "profit_tax",
-            "benefit", "gov_deficit", "gov_debt", "total_loans", "bankruptcies",
+    assert {"cpi", "inflation_tick", "inflation_4t", "avg_wage", "unemployment_rate",
+            "vacancy_rate", "gdp", "gdp_real", "i_cb", "i_R", "avg_i_L", "avg_i_D", "i_B",
+            "income_tax", "profit_tax", "benefit", "government_deficit", "government_debt",
+            "loans", "bankruptcies",
             "firm_posted", "bank_posted"} <= public
     for agent_type in AGENT_TYPES:
         top = {f.name for f in OBSERVATION_SCHEMAS[agent_type]["top"]}
