@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from econsim_project.fields import BIGINT_MAX
 from simulations.engine import ConfigError
 from simulations.engine.config import Config
 from simulations.engine.shocks import SHOCK_TYPES
@@ -46,7 +47,8 @@ class ShockForm(forms.Form):
                                        '{"ids": [1, 2]}, {"unemployed": true}')
     params = forms.JSONField(initial=dict, required=False,
                              help_text='e.g. {"cents_per_household": 10000}, {"factor": 0.9}')
-    start_tick = forms.IntegerField(required=False, help_text="Empty: the next tick.")
+    start_tick = forms.IntegerField(required=False, min_value=0, max_value=BIGINT_MAX,
+                                    help_text="Empty: the next tick.")
     duration_ticks = forms.IntegerField(initial=1, min_value=1)
 
 
@@ -62,7 +64,8 @@ def shock_spec(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class ResetForm(forms.Form):
-    day = forms.IntegerField(min_value=0, help_text="Go back to the end of this day (0: start).")
+    day = forms.IntegerField(min_value=0, max_value=BIGINT_MAX,
+                             help_text="Go back to the end of this day (0: start).")
 
 
 class ConfirmForm(forms.Form):
