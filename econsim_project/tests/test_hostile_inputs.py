@@ -237,3 +237,13 @@ def test_a_bad_host_under_api_is_a_json_400(owner):
     response = _client(owner).get("/api/me/", HTTP_HOST="evil.example")
     assert _error(response, 400) == {"field": "host", "rule": "disallowed_host",
                                      "message": "This host name is not served here."}
+
+
+def test_an_error_is_json_even_when_csv_was_asked_for(owner, other_user, simulation):
+    url = f"/api/simulations/{simulation.pk}/history/tick_logs/"
+    assert _error(_client(owner).get(url, {"format": "csv", "limit": "x"}), 400)["field"] \
+        == "limit"
+    assert _error(_client(other_user).get(url, HTTP_ACCEPT="text/csv"), 403)["rule"] \
+        == "permission_denied"
+    assert _error(_client(owner).get("/api/simulations/0/history/ledger/?format=csv"),
+                  404)["rule"] == "not_found"
