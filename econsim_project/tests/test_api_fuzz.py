@@ -86,6 +86,8 @@ schema = _load_schema()
 @pytest.fixture
 def in_process(settings: Any) -> Iterator[None]:
     settings.ALLOWED_HOSTS = ["localhost"]  # the host schemathesis' WSGI client sends
+    # Every token request hashes a password (unknown users too); PBKDF2 would take the budget.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Django's handler closes the database connection after each request; in a test that
     # would end the test's transaction (Django's own test client detaches the same handlers).
     request_started.disconnect(close_old_connections)
