@@ -4,11 +4,12 @@ JSON body in the project's shape, naming the field and the rule, and nothing is 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 import pytest
 from rest_framework.test import APIClient
 
-from econsim_project.fields import BIGINT_MAX
+from econsim_project.fields import BIGINT_MAX, BIGINT_MIN
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +248,31 @@ def test_an_error_is_json_even_when_csv_was_asked_for(owner, other_user, simulat
         == "permission_denied"
     assert _error(_client(owner).get("/api/simulations/0/history/ledger/?format=csv"),
                   404)["rule"] == "not_found"
+
+
+def _integer_inputs(schema: dict) -> Iterator[tuple[str, dict]]:
+    """(where, schema) of every integer a client sends: query parameters and the properties of
+    request bodies (path ids are looked up, and an id past bigint is a plain 404)."""
+    components = schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["name"] not in ("page", "page_size"):
+                    yield f"{method} {path} ?{parameter['name']}", parameter["schema"]
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                body = media["schema"]
+                if "$ref" in body:
+                    body = components[body["$ref"].rsplit("/", 1)[1]]
+                for name, prop in body.get("properties", {}).items():
+                    yield f"{method} {path} {name}", prop
+
+
+def test_every_integer_a_client_sends_is_bounded_to_bigint_in_the_schema(api_client):
+    response = api_client.get("/api/schema/?format=json")
+    found = [(where, prop) for where, prop in _integer_inputs(response.json())
+             if prop.get("type") == "integer"]
+    assert len(found) > 20
+    unbounded = [where for where, prop in found
+                 if not (BIGINT_MIN <= prop.get("minimum", BIGINT_MIN - 1) <= BIGINT_MAX
+                         and BIGINT_MIN <= prop.get("maximum", BIGINT_MAX + 1) <= BIGINT_MAX)]
+    assert unbounded == []
