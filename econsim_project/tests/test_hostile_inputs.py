@@ -276,3 +276,23 @@ def test_every_integer_a_client_sends_is_bounded_to_bigint_in_the_schema(api_cli
                  if not (BIGINT_MIN <= prop.get("minimum", BIGINT_MIN - 1) <= BIGINT_MAX
                          and BIGINT_MIN <= prop.get("maximum", BIGINT_MAX + 1) <= BIGINT_MAX)]
     assert unbounded == []
+
+
+def test_admin_json_fields_refuse_deep_nesting_on_the_field(client, operator, simulation):
+    from simulations.models import Shock
+
+    client.force_login(operator)
+    response = client.post("/admin/simulations/simulation/", {
+        "action": "apply_shock", "_selected_action": [simulation.pk], "apply": "1",
+        "type": "income", "params": "[" * 5000 + "]" * 5000, "duration_ticks": "1",
+        "target": '{"all": true}'})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"params": ["body: JSON nested deeper than 64 "
+                                                           "levels."]}
+    created = client.post("/admin/simulations/simulation/add/", {
+        "name": "deep", "scenario": "baseline", "config": '{"a": ' + "[" * 5000 + "]" * 5000
+        + "}", "seed": "1", "ticks_per_day": "2", "max_agents_per_user": "3",
+        "status": "paused", "schedules-TOTAL_FORMS": "0", "schedules-INITIAL_FORMS": "0"})
+    assert created.status_code == 200
+    assert "config" in created.context["adminform"].form.errors
+    assert not Shock.objects.exists()
