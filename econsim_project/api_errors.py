@@ -135,7 +135,11 @@ def error_response(status: int, code: str, field: str, rule: str, message: str) 
 
 
 def is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    return is_api_path(request.path)
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/")
 
 
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
@@ -168,15 +172,15 @@ def api_forbidden(request: HttpRequest, reason: str = "") -> JsonResponse:
                           "csrf_failed" if reason else "permission_denied", message)
 
 
-def refuse(request: HttpRequest, status: int, code: str, field: str, rule: str,
+def refuse(path: str, status: int, code: str, field: str, rule: str,
            message: str) -> HttpResponse:
     """An error answered before any view: the API's JSON under /api/, plain text elsewhere."""
-    if not is_api(request):
+    if not is_api_path(path):
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
     return error_response(status, code, field, rule, message)
 
 
-def body_too_large(request: HttpRequest, cap: int, size: int | None) -> HttpResponse:
+def body_too_large(path: str, cap: int, size: int | None) -> HttpResponse:
     told = f"{size} bytes" if size is not None else f"over {cap} bytes"
-    return refuse(request, 413, "too_large", "body", "too_large",
+    return refuse(path, 413, "too_large", "body", "too_large",
                   f"The request body is {told}; at most {cap} allowed.")

@@ -4,6 +4,7 @@ JSON body in the project's shape, naming the field and the rule, and nothing is 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -296,3 +297,54 @@ def test_admin_json_fields_refuse_deep_nesting_on_the_field(client, operator, si
     assert created.status_code == 200
     assert "config" in created.context["adminform"].form.errors
     assert not Shock.objects.exists()
+
+
+def _asgi_call(headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> tuple[list, int]:
+    """Drive the ASGI application: (messages sent, body chunks it received)."""
+    import asyncio
+
+    from econsim_project.asgi import application
+
+    received, sent = 0, []
+
+    async def receive() -> dict:
+        nonlocal received
+        if received == len(chunks):  # Django then listens for a disconnect: none comes
+            await asyncio.Event().wait()
+        received += 1
+        return {"type": "http.request", "body": chunks[received - 1],
+                "more_body": received < len(chunks)}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "PATCH", "scheme": "http", "path": "/api/me/", "raw_path": b"/api/me/",
+             "query_string": b"", "root_path": "", "headers": [(b"host", b"testserver"),
+                                                               *headers],
+             "client": ("127.0.0.1", 1), "server": ("testserver", 80)}
+    asyncio.run(application(scope, receive, send))
+    return sent, received
+
+
+def test_asgi_refuses_a_declared_length_over_the_cap_without_receiving(settings):
+    settings.API_MAX_BODY_BYTES = 1000
+    sent, received = _asgi_call([(b"content-length", str(100 * 2**20).encode())], [b"x"])
+    assert received == 0
+    assert sent[0]["status"] == 413
+    assert json.loads(sent[1]["body"])["errors"][0]["rule"] == "too_large"
+
+
+def test_asgi_cuts_a_streamed_body_at_the_cap(settings):
+    settings.API_MAX_BODY_BYTES = 1000
+    sent, received = _asgi_call([], [b"x" * 600] * 50)
+    assert received == 2  # the second chunk passed the cap: nothing more was taken
+    assert sent[0]["status"] == 413
+    assert json.loads(sent[1]["body"])["errors"][0]["field"] == "body"
+
+
+def test_asgi_serves_a_body_within_the_cap(settings):
+    settings.API_MAX_BODY_BYTES = 1000
+    sent, received = _asgi_call([(b"content-type", b"application/json")], [b"{}"])
+    assert received == 1
+    assert sent[0]["status"] == 401  # reached the view: anonymous
