@@ -3,13 +3,15 @@
 DRF's IntegerField accepts any Unicode decimal digit ("١٢" is 12), surrounding spaces, a sign
 and "1.0", and no bound at all, so a value past bigint reached the database and ended in a 500.
 Every integer a user sends goes through `Int64Field` (serializers) or `int64_from_text` (code
-that parses a query string by hand), so it is refused by name first.
+that parses a query string by hand) or `Int64FormField` (the pages' and the admin's forms), so
+it is refused by name first.
 """
 
 from __future__ import annotations
 
 import re
 
+from django import forms
 from rest_framework import serializers
 
 BIGINT_MIN = -(2**63)
@@ -28,6 +30,20 @@ def int64_from_text(text: str) -> int | None:
     return value if BIGINT_MIN <= value <= BIGINT_MAX else None
 
 
+def _bigint_bounds(kwargs: dict[str, object]) -> dict[str, object]:
+    """`kwargs` with min_value/max_value narrowed to bigint (tighter bounds given are kept)."""
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    return {**kwargs, "min_value": BIGINT_MIN if low is None else max(low, BIGINT_MIN),
+            "max_value": BIGINT_MAX if high is None else min(high, BIGINT_MAX)}
+
+
+class Int64FormField(forms.IntegerField):
+    """A form IntegerField bounded to bigint by default."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**_bigint_bounds(kwargs))
+
+
 class Int64Field(serializers.IntegerField):
     """An IntegerField bounded to bigint by default (tighter bounds given are kept) that reads
     text as ASCII digits only."""
@@ -35,10 +51,7 @@ class Int64Field(serializers.IntegerField):
     default_error_messages = {"invalid": "A whole number in ASCII digits is required."}
 
     def __init__(self, **kwargs: object) -> None:
-        low, high = kwargs.get("min_value"), kwargs.get("max_value")
-        kwargs["min_value"] = BIGINT_MIN if low is None else max(low, BIGINT_MIN)
-        kwargs["max_value"] = BIGINT_MAX if high is None else min(high, BIGINT_MAX)
-        super().__init__(**kwargs)
+        super().__init__(**_bigint_bounds(kwargs))
 
     def to_internal_value(self, data: object) -> int:
         if isinstance(data, bool):

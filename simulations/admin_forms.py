@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput
 
-from econsim_project.fields import BIGINT_MAX
+from econsim_project.fields import Int64FormField
 from econsim_project.json_input import JsonInputError, json_loads_checked
 from simulations.engine import ConfigError
 from simulations.engine.config import Config
@@ -71,9 +71,8 @@ class ShockForm(forms.Form):
                                        '{"ids": [1, 2]}, {"unemployed": true}')
     params = CheckedJSONField(initial=dict, required=False,
                              help_text='e.g. {"cents_per_household": 10000}, {"factor": 0.9}')
-    start_tick = forms.IntegerField(required=False, min_value=0, max_value=BIGINT_MAX,
-                                    help_text="Empty: the next tick.")
-    duration_ticks = forms.IntegerField(initial=1, min_value=1)
+    start_tick = Int64FormField(required=False, min_value=0, help_text="Empty: the next tick.")
+    duration_ticks = Int64FormField(initial=1, min_value=1)
 
 
 def shock_spec(data: dict[str, Any]) -> dict[str, Any]:
@@ -88,8 +87,7 @@ def shock_spec(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class ResetForm(forms.Form):
-    day = forms.IntegerField(min_value=0, max_value=BIGINT_MAX,
-                             help_text="Go back to the end of this day (0: start).")
+    day = Int64FormField(min_value=0, help_text="Go back to the end of this day (0: start).")
 
 
 class ConfirmForm(forms.Form):

@@ -348,3 +348,18 @@ def test_asgi_serves_a_body_within_the_cap(settings):
     sent, received = _asgi_call([(b"content-type", b"application/json")], [b"{}"])
     assert received == 1
     assert sent[0]["status"] == 401  # reached the view: anonymous
+
+
+def test_dashboard_series_range_beyond_bigint_is_a_400_on_the_field(client, owner):
+    from simulations.models import Agent
+    from simulations.services import simulation_create
+
+    live = simulation_create(name="series", config={"n_households": 50, "n_firms": 5,
+                                                    "n_banks": 2}, seed=1, ticks_per_day=2)
+    Agent.objects.filter(simulation=live, agent_type="household", engine_id=1).update(
+        owner=owner)
+    client.force_login(owner)
+    response = client.get(f"/dashboard/economy/{live.pk}/series/",
+                          {"tick_from": str(2**63)})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["tick_from"]
