@@ -53,6 +53,9 @@ def _start(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         ("CELERY_BROKER_URL", "kafka://broker", "expected a URL starting with one of"),
         ("THROTTLE_ANON_RATE", "lots", "expected a rate like 120/min"),
         ("CELERY_TASK_TIME_LIMIT", "ten", "expected an integer"),
+        # Smaller than the largest legitimate upload (a 2 MiB avatar plus 64 KiB): refused.
+        ("API_MAX_BODY_BYTES", "1000", "expected an integer >= 2162688"),
+        ("API_JSON_MAX_DEPTH", "1", "expected an integer >= 4"),
     ],
 )
 def test_malformed_variable_stops_start_up_naming_it(name, value, rule):
