@@ -363,3 +363,13 @@ def test_dashboard_series_range_beyond_bigint_is_a_400_on_the_field(client, owne
                           {"tick_from": str(2**63)})
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["tick_from"]
+
+
+@pytest.mark.parametrize("raw", [f"{2**63}.1", f"1.{2**63}", f"-{2**63 + 1}.1", "².1"])
+@pytest.mark.parametrize("table", HISTORY_TABLES)
+def test_history_cursor_out_of_range_is_a_400_naming_cursor(owner, simulation, table, raw):
+    import base64
+
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    url = f"/api/simulations/{simulation.pk}/history/{table}/"
+    assert _error(_client(owner).get(url, {"cursor": cursor}), 400)["field"] == "cursor"
