@@ -4,7 +4,6 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -83,8 +82,6 @@ class AuthTokenApi(APIView):
 
 class MeApi(APIView):
     """The signed-in user's account and profile."""
-
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(responses={200: MeOutputSerializer}, summary="Your account")
     def get(self, request: Request) -> Response:

@@ -5,18 +5,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    DisallowedHost,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from simulations.engine.errors import ConfigError, DecisionError
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+def _suspicious(exc: SuspiciousOperation) -> exceptions.APIException:
+    """Django's own refusals while reading a request (sizes, counts, malformed multipart)."""
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(str(exc))
+    rule = "too_many_fields" if isinstance(exc, TooManyFieldsSent | TooManyFilesSent) \
+        else "invalid"
+    return exceptions.ValidationError({"body": [exceptions.ErrorDetail(str(exc), rule)]})
+
+
 def _translate(exc: Exception) -> Exception:
     """Map domain and Django errors onto DRF's, keeping the field and the rule."""
+    if isinstance(exc, SuspiciousOperation):
+        return _suspicious(exc)
     if isinstance(exc, ConfigError | DecisionError):
         return exceptions.ValidationError(
             {exc.field or "decision": [exceptions.ErrorDetail(exc.rule, "invalid")]}
@@ -81,7 +106,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
     else:
-        field = "body" if isinstance(exc, exceptions.ParseError) else "detail"
+        field = "body" if isinstance(exc, exceptions.ParseError | PayloadTooLarge) else "detail"
         errors = [
             {
                 "field": field,
@@ -94,14 +119,68 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         body["retry_after"] = int(exc.wait + 0.999)
     response.data = body
+    request = context.get("request")
+    if getattr(getattr(request, "accepted_renderer", None), "format", "json") not in ("json",
+                                                                                      "api"):
+        # An error is JSON in this shape even where the client asked for CSV.
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
     return response
+
+
+def error_response(status: int, code: str, field: str, rule: str, message: str) -> JsonResponse:
+    """A response in the API's error shape, for answers made outside DRF's views."""
+    body = error_body(status, code, [{"field": field, "rule": rule, "message": message}])
+    return JsonResponse(body, status=status)
+
+
+def is_api(request: HttpRequest) -> bool:
+    return is_api_path(request.path)
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/")
 
 
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """JSON 404 for unknown /api/ paths (the HTML 404 page serves the rest of the site)."""
-    body = error_body(
-        404,
-        "not_found",
-        [{"field": "path", "rule": "not_found", "message": f"No API endpoint at {request.path}."}],
-    )
-    return JsonResponse(body, status=404)
+    return error_response(404, "not_found", "path", "not_found",
+                          f"No API endpoint at {request.path}.")
+
+
+def api_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """JSON 400 for what Django refuses before or outside a view (a host name not served,
+    a body Django cannot read)."""
+    if isinstance(exception, DisallowedHost):
+        return error_response(400, "invalid", "host", "disallowed_host",
+                              "This host name is not served here.")
+    if isinstance(exception, SuspiciousOperation):
+        error = _suspicious(exception)
+        status = error.status_code
+        code = error.default_code
+        detail = _flatten(error.detail)[0] if isinstance(error, exceptions.ValidationError) \
+            else {"field": "body", "rule": "too_large", "message": str(error.detail)}
+        return error_response(status, code, detail["field"], detail["rule"], detail["message"])
+    return error_response(400, "invalid", "detail", "bad_request", "Bad request.")
+
+
+def api_forbidden(request: HttpRequest, reason: str = "") -> JsonResponse:
+    """JSON 403 for refusals made outside DRF's views (CSRF, PermissionDenied)."""
+    message = f"CSRF check failed: {reason}" if reason else \
+        "You do not have permission to perform this action."
+    return error_response(403, "permission_denied", "detail",
+                          "csrf_failed" if reason else "permission_denied", message)
+
+
+def refuse(path: str, status: int, code: str, field: str, rule: str,
+           message: str) -> HttpResponse:
+    """An error answered before any view: the API's JSON under /api/, plain text elsewhere."""
+    if not is_api_path(path):
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    return error_response(status, code, field, rule, message)
+
+
+def body_too_large(path: str, cap: int, size: int | None) -> HttpResponse:
+    told = f"{size} bytes" if size is not None else f"over {cap} bytes"
+    return refuse(path, 413, "too_large", "body", "too_large",
+                  f"The request body is {told}; at most {cap} allowed.")

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before anything reads it.
+    "econsim_project.middleware.BodyCapMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "econsim_project.urls"
+# A CSRF failure under /api/ answers in the API's error shape (HTML elsewhere).
+CSRF_FAILURE_VIEW = "econsim_project.views.csrf_failure"
 WSGI_APPLICATION = "econsim_project.wsgi.application"
 ASGI_APPLICATION = "econsim_project.asgi.application"
 
@@ -188,6 +192,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "econsim_project.api_errors.api_exception_handler",
+    # JSON with a depth cap and bigint integers (econsim_project/json_input.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "econsim_project.parsers.CheckedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "econsim_project.throttling.ClientIpAnonRateThrottle",
         "econsim_project.throttling.ClientIpUserRateThrottle",
@@ -386,3 +396,13 @@ CELERY_BEAT_SCHEDULE["scripts-prune-tick-logs"] = {
     "task": "scripts_lib.prune_tick_logs",
     "schedule": 24 * 60 * 60.0,
 }
+
+# --- Request limits (econsim_project/middleware.py, parsers.py) -----------------------------
+# The largest request body, refused from its Content-Length before it is read (a chunked body
+# is cut when it passes the cap). It must hold the largest legitimate upload: an avatar in a
+# multipart body, or a script source in JSON, where escaping (\uXXXX) can make it 6x larger.
+_LARGEST_UPLOAD = max(AVATAR_MAX_BYTES, 6 * SCRIPT_SOURCE_MAX_BYTES) + 64 * 1024
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", max(4 * 1024 * 1024, _LARGEST_UPLOAD),
+                             minimum=_LARGEST_UPLOAD)
+# Containers (objects, arrays) a JSON body may nest; deeper is a 400 `too_deep`.
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 64, minimum=4)

@@ -41,4 +41,6 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
 
+handler400 = "econsim_project.views.bad_request_view"
+handler403 = "econsim_project.views.forbidden"
 handler404 = "econsim_project.views.not_found"

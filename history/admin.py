@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.functional import cached_property
 
+from econsim_project.fields import int64_from_text
 from history.export import csv_response
 from history.models import AgentSnapshot, LedgerEntry, TickAggregate, TickAudit, TickLog, Trade
 from history.selectors import recent_tick_logs
@@ -63,12 +64,12 @@ class TickLogAdmin(ArchiveAdmin):
         """CSV of the logs of a simulation's last N ticks (?simulation=<id>&ticks=<n>)."""
         if not request.user.is_staff:
             return HttpResponse(status=403)
-        try:
-            simulation_id = int(request.GET["simulation"])
-            ticks = max(1, min(int(request.GET.get("ticks", 100)), 100_000))
-        except (KeyError, ValueError):
+        simulation_id = int64_from_text(request.GET.get("simulation", ""))
+        ticks = int64_from_text(request.GET.get("ticks", "100"))
+        if simulation_id is None or ticks is None:
             return HttpResponse("simulation: an integer id is required; ticks: an integer.",
                                 status=400, content_type="text/plain")
+        ticks = max(1, min(ticks, 100_000))
         return csv_response("tick_logs",
                             recent_tick_logs(simulation_id=simulation_id, ticks=ticks),
                             filename=f"simulation-{simulation_id}-recent-logs.csv")

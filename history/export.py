@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.http import StreamingHttpResponse
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from history.models import AGENT_TYPE_NAMES, MARKET_NAMES
 from history.pagination import Query, rows_iterate
@@ -16,8 +16,9 @@ from history.postings import KIND_ACCOUNTS
 
 
 class CSVRenderer(BaseRenderer):
-    """Lets `?format=csv` (and Accept: text/csv) through content negotiation; successful
-    exports are StreamingHttpResponses, so this only ever renders error bodies."""
+    """Lets `?format=csv` (and Accept: text/csv) through content negotiation. Successful
+    exports are StreamingHttpResponses and errors are rendered as JSON by the project's
+    exception handler (the API's error shape everywhere), so nothing else reaches here."""
 
     media_type = "text/csv"
     format = "csv"
@@ -25,12 +26,7 @@ class CSVRenderer(BaseRenderer):
 
     def render(self, data: Any, accepted_media_type: str | None = None,
                renderer_context: dict | None = None) -> bytes:
-        lines = _Line()
-        writer = csv.writer(lines)
-        out = [writer.writerow(["field", "rule", "message"])]
-        for error in (data or {}).get("errors", []):
-            out.append(writer.writerow([error["field"], error["rule"], error["message"]]))
-        return "".join(out).encode()
+        return JSONRenderer().render(data)
 
 
 class _Line:

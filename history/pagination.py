@@ -24,6 +24,7 @@ from django.db.models import F, Model, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
+from econsim_project.fields import int64_from_text
 from history.block_pages import BlockQuery
 
 
@@ -52,13 +53,13 @@ def cursor_encode(position: tuple[int, int]) -> str:
 def cursor_decode(token: str) -> tuple[int, int]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        first, second = raw.split(".")
-        position = (int(first), int(second))
+        first, second = (int64_from_text(part) for part in raw.split("."))
     except (binascii.Error, UnicodeDecodeError, ValueError):
+        first = second = None
+    if first is None or second is None:  # positions are bigint columns, in ASCII digits
         raise ValidationError(
-            {"cursor": [ErrorDetail("Not a cursor this API returned.", "invalid")]}
-        ) from None
-    return position
+            {"cursor": [ErrorDetail("Not a cursor this API returned.", "invalid")]})
+    return (first, second)
 
 
 def _after(rows: QuerySet, order: tuple[str, str], after: tuple[int, int] | None) -> QuerySet:

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from econsim_project.fields import Int64Field, int64_from_text
 from history.models import AGENT_TYPE_CODES, AGENT_TYPE_NAMES, LOG_LEVELS, MARKET_NAMES
 from history.postings import ACCOUNTS, KIND_ACCOUNTS, KINDS
 
@@ -14,15 +15,16 @@ AGENT_HELP = "An agent as <type>:<engine id>, e.g. household:12 (types: " + ", "
     AGENT_TYPE_NAMES) + ")."
 
 
-@extend_schema_field({"type": "string", "pattern": r"^[a-z_]+:\d+$"})
+@extend_schema_field({"type": "string", "pattern": r"^[a-z_]+:[0-9]{1,18}$"})
 class AgentRefField(serializers.Field):
     default_error_messages = {"invalid": "Expected <type>:<engine id>, e.g. household:12."}
 
     def to_internal_value(self, data: object) -> tuple[int, int]:
         agent_type, _, engine_id = str(data).partition(":")
-        if agent_type not in AGENT_TYPE_CODES or not engine_id.isdigit():
+        number = int64_from_text(engine_id)
+        if agent_type not in AGENT_TYPE_CODES or number is None or number < 0:
             self.fail("invalid")
-        return (AGENT_TYPE_CODES[agent_type], int(engine_id))
+        return (AGENT_TYPE_CODES[agent_type], number)
 
     def to_representation(self, value: tuple[int, int]) -> str:
         return f"{AGENT_TYPE_NAMES[value[0]]}:{value[1]}"
@@ -31,11 +33,11 @@ class AgentRefField(serializers.Field):
 class PageInputSerializer(serializers.Serializer):
     """Paging shared by every list: keyset `cursor` (fast at any depth) or `offset`."""
 
-    limit = serializers.IntegerField(min_value=1, required=False,
+    limit = Int64Field(min_value=1, required=False,
                                      help_text="Rows per page (capped).")
     cursor = serializers.CharField(required=False, max_length=64,
                                    help_text="The `next` link's cursor.")
-    offset = serializers.IntegerField(min_value=0, required=False,
+    offset = Int64Field(min_value=0, required=False,
                                       help_text="Rows to skip (compatibility; slow when deep).")
     format = serializers.ChoiceField(choices=["json", "csv"], required=False,
                                      help_text="csv: stream every matching row as CSV.")
@@ -65,13 +67,13 @@ class PageInputSerializer(serializers.Serializer):
 
 
 class TickRangeInputSerializer(PageInputSerializer):
-    tick_from = serializers.IntegerField(min_value=0, required=False)
-    tick_to = serializers.IntegerField(min_value=0, required=False)
+    tick_from = Int64Field(min_value=0, required=False)
+    tick_to = Int64Field(min_value=0, required=False)
 
 
 class TickLogFilterSerializer(TickRangeInputSerializer):
-    day_from = serializers.IntegerField(min_value=0, required=False)
-    day_to = serializers.IntegerField(min_value=0, required=False)
+    day_from = Int64Field(min_value=0, required=False)
+    day_to = Int64Field(min_value=0, required=False)
     message = serializers.CharField(required=False, max_length=200,
                                     help_text="Substring, case-insensitive.")
     level = serializers.ChoiceField(choices=LOG_LEVELS, required=False)
@@ -90,9 +92,9 @@ class LedgerFilterSerializer(TickRangeInputSerializer):
 
 
 class SnapshotFilterSerializer(PageInputSerializer):
-    day = serializers.IntegerField(min_value=0, required=False)
-    day_from = serializers.IntegerField(min_value=0, required=False)
-    day_to = serializers.IntegerField(min_value=0, required=False)
+    day = Int64Field(min_value=0, required=False)
+    day_from = Int64Field(min_value=0, required=False)
+    day_to = Int64Field(min_value=0, required=False)
     agent = AgentRefField(required=False, help_text=AGENT_HELP)
 
 
@@ -108,7 +110,7 @@ class AggregateFilterSerializer(TickRangeInputSerializer):
 
 
 class RecentLogsInputSerializer(serializers.Serializer):
-    ticks = serializers.IntegerField(min_value=1, max_value=100_000, default=100,
+    ticks = Int64Field(min_value=1, max_value=100_000, default=100,
                                      help_text="How many of the latest ticks.")
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from accounts.quotas_api import QuotaSerializer
+from econsim_project.fields import Int64Field
 from llm.models import LlmUsage
 
 MAX_MESSAGES = 100
@@ -61,7 +62,7 @@ class CompletionInputSerializer(_StrictSerializer):
         trim_whitespace=False,
         help_text="Shorthand for messages=[{role: user, content: prompt}].",
     )
-    max_tokens = serializers.IntegerField(
+    max_tokens = Int64Field(
         required=False, min_value=1, help_text="At most LLM_MAX_TOKENS_CAP."
     )
     temperature = serializers.FloatField(required=False, min_value=0.0, max_value=2.0)
@@ -134,13 +135,13 @@ class UsageRecordSerializer(serializers.ModelSerializer):
 
 
 class UsageListInputSerializer(serializers.Serializer):
-    user = serializers.IntegerField(
+    user = Int64Field(
         required=False, min_value=1, help_text="Operators only: another user's id."
     )
 
 
 class UsageDailyInputSerializer(UsageListInputSerializer):
-    days = serializers.IntegerField(required=False, min_value=1, max_value=366, default=30)
+    days = Int64Field(required=False, min_value=1, max_value=366, default=30)
 
 
 class UsageDailySerializer(serializers.Serializer):

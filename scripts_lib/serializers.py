@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from econsim_project.fields import Int64Field
 from scripts_lib.models import Mount, Rotation, Script, ScriptFailure, ScriptVersion
 from simulations.models import AgentType, Scenario
 
@@ -51,7 +52,7 @@ class VersionDetailOutputSerializer(VersionOutputSerializer):
 
 
 class DryRunInputSerializer(serializers.Serializer):
-    agent = serializers.IntegerField(min_value=1, required=False,
+    agent = Int64Field(min_value=1, required=False,
                                      help_text="An agent you claimed (its live observation); "
                                                "omit for a sample observation.")
     memory = serializers.DictField(required=False, help_text="Memory to pass instead of the "
@@ -83,8 +84,8 @@ class DryRunOutputSerializer(serializers.Serializer):
 
 
 class MountCreateInputSerializer(serializers.Serializer):
-    agent = serializers.IntegerField(min_value=1)
-    script_version = serializers.IntegerField(min_value=1)
+    agent = Int64Field(min_value=1)
+    script_version = Int64Field(min_value=1)
 
 
 class AgentRefSerializer(serializers.Serializer):
@@ -110,8 +111,8 @@ class MountOutputSerializer(serializers.ModelSerializer):
 
 
 class RotationCreateInputSerializer(serializers.Serializer):
-    mount = serializers.IntegerField(min_value=1)
-    script_version = serializers.IntegerField(min_value=1)
+    mount = Int64Field(min_value=1)
+    script_version = Int64Field(min_value=1)
 
 
 class RotationOutputSerializer(serializers.ModelSerializer):
@@ -129,8 +130,8 @@ class RotationOutputSerializer(serializers.ModelSerializer):
 
 
 class FailureFilterSerializer(serializers.Serializer):
-    simulation = serializers.IntegerField(min_value=1, required=False)
-    script = serializers.IntegerField(min_value=1, required=False)
+    simulation = Int64Field(min_value=1, required=False)
+    script = Int64Field(min_value=1, required=False)
 
 
 class FailureOutputSerializer(serializers.ModelSerializer):

@@ -112,6 +112,8 @@ def _problem_rule(problem: SourceProblem) -> str:
         return "syntax_error"
     if problem.message.startswith(("import of", "relative imports")):
         return "forbidden_import"
+    if problem.message.startswith("too complex"):
+        return "too_complex"
     if "decide" in problem.message:
         return "missing_decide"
     return "too_large"

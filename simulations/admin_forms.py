@@ -8,7 +8,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.fields import InvalidJSONInput
 
+from econsim_project.fields import Int64FormField
+from econsim_project.json_input import JsonInputError, json_loads_checked
 from simulations.engine import ConfigError
 from simulations.engine.config import Config
 from simulations.engine.shocks import SHOCK_TYPES
@@ -29,6 +32,28 @@ def form_errors_from(form: forms.Form, exc: ValidationError | ConfigError) -> No
         form.add_error(field if field in form.fields else None, errors)
 
 
+class CheckedJSONField(forms.JSONField):
+    """JSON read like the API's bodies: a depth cap, bigint integers, finite numbers (Django's
+    own field lets Python's parser recurse into a RecursionError, a 500)."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value not in self.empty_values and not self.disabled:
+            try:
+                json_loads_checked(value, max_depth=settings.API_JSON_MAX_DEPTH)
+            except JsonInputError as exc:
+                raise ValidationError(f"{exc.field}: {exc.message}", code=exc.rule) from None
+        return super().to_python(value)
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        # Re-displaying a refused value must not parse it again unchecked.
+        if isinstance(data, str) and not self.disabled:
+            try:
+                json_loads_checked(data, max_depth=settings.API_JSON_MAX_DEPTH)
+            except JsonInputError:
+                return InvalidJSONInput(data)
+        return super().bound_data(data, initial)
+
+
 class RunForm(forms.Form):
     ticks = forms.IntegerField(
         required=False, min_value=1, max_value=settings.SIMULATION_MAX_TICKS_PER_RUN,
@@ -41,13 +66,13 @@ class TicksForm(forms.Form):
 
 class ShockForm(forms.Form):
     type = forms.ChoiceField(choices=[(t, t) for t in SHOCK_TYPES])
-    target = forms.JSONField(initial={"all": True}, required=False,
+    target = CheckedJSONField(initial={"all": True}, required=False,
                              help_text='e.g. {"all": true}, {"random_share": 0.1}, '
                                        '{"ids": [1, 2]}, {"unemployed": true}')
-    params = forms.JSONField(initial=dict, required=False,
+    params = CheckedJSONField(initial=dict, required=False,
                              help_text='e.g. {"cents_per_household": 10000}, {"factor": 0.9}')
-    start_tick = forms.IntegerField(required=False, help_text="Empty: the next tick.")
-    duration_ticks = forms.IntegerField(initial=1, min_value=1)
+    start_tick = Int64FormField(required=False, min_value=0, help_text="Empty: the next tick.")
+    duration_ticks = Int64FormField(initial=1, min_value=1)
 
 
 def shock_spec(data: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +87,7 @@ def shock_spec(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class ResetForm(forms.Form):
-    day = forms.IntegerField(min_value=0, help_text="Go back to the end of this day (0: start).")
+    day = Int64FormField(min_value=0, help_text="Go back to the end of this day (0: start).")
 
 
 class ConfirmForm(forms.Form):
@@ -100,6 +125,7 @@ class SimulationAddForm(forms.ModelForm):
         model = Simulation
         fields = ["name", "scenario", "config", "seed", "ticks_per_day", "max_agents_per_user",
                   "claimable_agent_types", "status"]
+        field_classes = {"config": CheckedJSONField}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
+from econsim_project.fields import Int64Field
 from simulations.models import Agent, AgentType, DayRun, Scenario, Schedule, Shock, Simulation
 from simulations.selectors import RunLiveness, day_runs_with_liveness
 
@@ -37,9 +38,9 @@ class SimulationCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=80)
     scenario = serializers.ChoiceField(choices=Scenario.choices, default=Scenario.BASELINE)
     config = serializers.DictField(required=False, default=dict)
-    seed = serializers.IntegerField(min_value=0, max_value=2**63 - 1, default=0)
-    ticks_per_day = serializers.IntegerField(min_value=1, max_value=10_000, default=4)
-    max_agents_per_user = serializers.IntegerField(min_value=0, max_value=1000, default=3)
+    seed = Int64Field(min_value=0, max_value=2**63 - 1, default=0)
+    ticks_per_day = Int64Field(min_value=1, max_value=10_000, default=4)
+    max_agents_per_user = Int64Field(min_value=0, max_value=1000, default=3)
     claimable_agent_types = serializers.MultipleChoiceField(
         choices=AgentType.choices, required=False,
         help_text="Agent types users may claim; default household, firm, bank (the "
@@ -63,7 +64,7 @@ class AgentOutputSerializer(serializers.ModelSerializer):
 
 class AgentFilterSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=AgentType.choices, required=False)
-    owner = serializers.CharField(required=False,
+    owner = serializers.CharField(required=False, trim_whitespace=False,
                                   help_text="`me` or a user id: agents claimed by them.")
     free = serializers.BooleanField(required=False, allow_null=True, default=None,
                                     help_text="true: unclaimed agents; false: claimed ones.")
@@ -71,9 +72,9 @@ class AgentFilterSerializer(serializers.Serializer):
     def validate_owner(self, value: str) -> int | str:
         if value == "me":
             return value
-        if not value.isdigit():
-            raise serializers.ValidationError("`me` or a user id.", code="invalid")
-        return int(value)
+        # Int64Field: ASCII digits within bigint ("²".isdigit() is true, int("²") fails).
+        user_id = Int64Field(min_value=1, error_messages={"invalid": "`me` or a user id."})
+        return user_id.run_validation(value)
 
 
 class StateOutputSerializer(serializers.Serializer):
@@ -84,7 +85,7 @@ class StateOutputSerializer(serializers.Serializer):
 
 
 class RunInputSerializer(serializers.Serializer):
-    ticks = serializers.IntegerField(
+    ticks = Int64Field(
         required=False, min_value=1, max_value=settings.SIMULATION_MAX_TICKS_PER_RUN,
         help_text="Default: the simulation's ticks per day.")
     fill = serializers.BooleanField(
@@ -124,8 +125,8 @@ class ShockInputSerializer(serializers.Serializer):
     type = serializers.CharField()
     target = serializers.DictField(required=False)
     params = serializers.DictField(required=False)
-    start_tick = serializers.IntegerField(required=False)
-    duration_ticks = serializers.IntegerField(required=False)
+    start_tick = Int64Field(required=False)
+    duration_ticks = Int64Field(required=False)
 
 
 class ShockOutputSerializer(serializers.ModelSerializer):
@@ -139,9 +140,9 @@ class ScheduleInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Schedule.Kind.choices)
     time_utc = serializers.TimeField(required=False, allow_null=True, default=None,
                                      help_text="daily: HH:MM in UTC.")
-    every_minutes = serializers.IntegerField(required=False, allow_null=True, default=None,
+    every_minutes = Int64Field(required=False, allow_null=True, default=None,
                                              min_value=1, max_value=7 * 24 * 60)
-    ticks = serializers.IntegerField(required=False, allow_null=True, default=None,
+    ticks = Int64Field(required=False, allow_null=True, default=None,
                                      min_value=1,
                                      max_value=settings.SIMULATION_MAX_TICKS_PER_RUN,
                                      help_text="Empty: fill the current day.")

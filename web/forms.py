@@ -8,23 +8,24 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from econsim_project.fields import Int64FormField
 from simulations.models import AgentType
 
 
 class ClaimForm(forms.Form):
-    simulation = forms.IntegerField(min_value=1)
+    simulation = Int64FormField(min_value=1)
     agent_type = forms.ChoiceField(choices=AgentType.choices, label=_("Agent type"))
-    engine_id = forms.IntegerField(min_value=0, required=False, label=_("Agent id"),
+    engine_id = Int64FormField(min_value=0, required=False, label=_("Agent id"),
                                    help_text=_("Empty: the first free one."))
 
 
 class RangeForm(forms.Form):
     """The economy tab's tick and day range (all optional)."""
 
-    tick_from = forms.IntegerField(min_value=0, required=False, label=_("From tick"))
-    tick_to = forms.IntegerField(min_value=0, required=False, label=_("To tick"))
-    day_from = forms.IntegerField(min_value=0, required=False, label=_("From day"))
-    day_to = forms.IntegerField(min_value=0, required=False, label=_("To day"))
+    tick_from = Int64FormField(min_value=0, required=False, label=_("From tick"))
+    tick_to = Int64FormField(min_value=0, required=False, label=_("To tick"))
+    day_from = Int64FormField(min_value=0, required=False, label=_("From day"))
+    day_to = Int64FormField(min_value=0, required=False, label=_("To day"))
 
 
 class ScriptCreateForm(forms.Form):
@@ -37,11 +38,11 @@ class VersionForm(forms.Form):
 
 
 class AgentChoiceForm(forms.Form):
-    agent = forms.IntegerField(min_value=1, required=False)
+    agent = Int64FormField(min_value=1, required=False)
 
 
 class RotationForm(forms.Form):
-    mount = forms.IntegerField(min_value=1)
+    mount = Int64FormField(min_value=1)
 
 
 class RunForm(forms.Form):

@@ -56,6 +56,9 @@ def _start(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         ("TRUSTED_PROXY_COUNT", "-1", "expected an integer >= 0"),
         ("THROTTLE_AUTH_TOKEN_RATE", "often", "expected a rate like 120/min"),
         ("AUTH_TOKEN_FAILURES_PER_ACCOUNT", "0", "expected an integer >= 1"),
+        # Smaller than the largest legitimate upload (a 2 MiB avatar plus 64 KiB): refused.
+        ("API_MAX_BODY_BYTES", "1000", "expected an integer >= 2162688"),
+        ("API_JSON_MAX_DEPTH", "1", "expected an integer >= 4"),
     ],
 )
 def test_malformed_variable_stops_start_up_naming_it(name, value, rule):

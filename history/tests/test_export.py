@@ -63,11 +63,13 @@ def test_participants_exports_hold_only_their_agents(archived, owner, client_for
     assert all({"household:1", "firm:2"} & {r[3], r[4]} for r in rows[1:])
 
 
-def test_a_bad_filter_on_an_export_is_still_a_400(archived, operator, client_for):
+def test_a_bad_filter_on_an_export_is_still_a_400_in_the_apis_error_shape(archived, operator,
+                                                                          client_for):
     response = client_for(operator).get(history_url(archived, "ledger"),
                                         {"format": "csv", "kind": "THEFT"})
     assert response.status_code == 400
-    assert "kind,invalid_choice" in response.content.decode()
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["rule"] == "invalid_choice"
 
 
 def test_exports_read_in_chunks_so_size_is_unbounded(archived):

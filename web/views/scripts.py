@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from econsim_project.fields import int64_from_text
 from scripts_lib import selectors as scripts
 from scripts_lib import services
 from scripts_lib.dry_run import script_version_dry_run
@@ -113,11 +114,10 @@ def version_create(request: HttpRequest, script_id: int) -> HttpResponse:
 @login_required
 def version_diff(request: HttpRequest, script_id: int) -> HttpResponse:
     script = scripts.script_get(user=request.user, script_id=script_id)
-    try:
-        old = scripts.script_version_get(script=script, number=int(request.GET.get("a", "")))
-        new = scripts.script_version_get(script=script, number=int(request.GET.get("b", "")))
-    except ValueError:
-        raise Http404("Choose two versions.") from None
+    numbers = [int64_from_text(request.GET.get(name, "")) for name in ("a", "b")]
+    if None in numbers:
+        raise Http404("Choose two versions.")
+    old, new = (scripts.script_version_get(script=script, number=n) for n in numbers)
     context = {"script": script, "old": old, "new": new,
                "rows": selectors.version_diff(old=old, new=new)}
     template = "web/scripts/_diff.html" if request.htmx else "web/scripts/diff.html"

@@ -25,3 +25,21 @@ def test_missing_decide_and_size_limit() -> None:
     assert check_source("x = 1\n") == [
         SourceProblem(None, "no top-level function decide(obs) defined")]
     assert "at most 10 allowed" in check_source(GOOD, max_bytes=10)[0].message
+
+
+def test_the_parse_budget_refuses_by_counting_tokens_before_parsing():
+    from scripts_lib.sandbox.checks import MAX_BRACKET_DEPTH, MAX_OPERATORS_PER_STATEMENT
+
+    n = MAX_OPERATORS_PER_STATEMENT
+    assert check_source("x = " + "1+" * n + "1\n" + GOOD) == []
+    assert check_source("x = (" * 1 + "1+" * (n + 1) + "1)\n" + GOOD)[0].message == (
+        f"too complex: more than {n} operators in one statement")
+    deep = MAX_BRACKET_DEPTH
+    assert check_source("x = " + "[" * deep + "]" * deep + "\n" + GOOD) == []
+    problem = check_source("\n\nx = " + "[" * (deep + 1) + "]" * (deep + 1) + "\n" + GOOD)[0]
+    assert problem == SourceProblem(3, f"too complex: brackets nested deeper than {deep} levels")
+
+
+def test_a_source_that_does_not_tokenize_is_still_a_syntax_error():
+    assert check_source("x = (\n" + GOOD)[0].message.startswith("syntax error")
+    assert check_source("x = 1\0\n" + GOOD)[0].message.startswith("syntax error")
