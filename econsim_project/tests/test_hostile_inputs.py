@@ -245,8 +245,9 @@ def test_an_error_is_json_even_when_csv_was_asked_for(owner, other_user, simulat
     url = f"/api/simulations/{simulation.pk}/history/tick_logs/"
     assert _error(_client(owner).get(url, {"format": "csv", "limit": "x"}), 400)["field"] \
         == "limit"
-    assert _error(_client(other_user).get(url, HTTP_ACCEPT="text/csv"), 403)["rule"] \
-        == "permission_denied"
+    # a stranger is told what a missing simulation's reader is told
+    assert _error(_client(other_user).get(url, HTTP_ACCEPT="text/csv"), 404)["rule"] \
+        == "not_found"
     assert _error(_client(owner).get("/api/simulations/0/history/ledger/?format=csv"),
                   404)["rule"] == "not_found"
 
