@@ -189,6 +189,7 @@ def test_concurrent_settles_lose_no_update(owner, cpu):
     assert (bucket.ticks, bucket.bucket_ms) == (18, 18 * 40)
 
 
+@pytest.mark.services  # PostgreSQL (query counts, advisory locks) or Redis (flush)
 def test_a_tick_settles_every_owner_in_one_batch(cpu, django_assert_max_num_queries):
     from accounts.cpu_bucket import cpu_buckets_settle
     from accounts.tests.factories import UserFactory

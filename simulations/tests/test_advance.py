@@ -53,6 +53,7 @@ def test_a_paused_simulation_does_not_advance(simulation):
     assert Simulation.objects.get(pk=simulation.pk).tick == 0
 
 
+@pytest.mark.services  # PostgreSQL (query counts, advisory locks) or Redis (flush)
 def test_the_next_run_uses_the_cached_world_and_after_a_flush_the_checkpoint(
         simulation, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # the cache is written on commit
@@ -104,6 +105,7 @@ def test_a_shock_enters_the_world_at_its_start_tick(simulation):
     assert hashes[0] == plain[0] and hashes[1] != plain[1]  # tick 1 as before, 2 shocked
 
 
+@pytest.mark.services  # PostgreSQL (query counts, advisory locks) or Redis (flush)
 def test_a_locked_simulation_is_busy_for_another_advancer(simulation):
     import psycopg
 

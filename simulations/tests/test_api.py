@@ -81,6 +81,7 @@ def test_agents_filter_and_claim_within_the_per_user_limit(simulation, owner_cli
     assert bad.status_code == 400 and _fields(bad) == {"type"}
 
 
+@pytest.mark.services  # PostgreSQL (query counts, advisory locks) or Redis (flush)
 def test_state_comes_from_the_cache_and_survives_a_flush(simulation, owner_client):
     first = owner_client.get(f"/api/simulations/{simulation.pk}/state/").json()
     assert first["tick"] == 0 and "cpi" in first["public"]
