@@ -63,16 +63,16 @@ def env_choice(name: str, default: str, choices: Sequence[str], *, among: str = 
     value = raw.strip()
     if not value:
         return default
-    for choice in choices:
-        if choice == value:
-            return choice
+    if value in choices:
+        return value
     for choice in choices:
         if choice.casefold() == value.casefold():
             return choice
     if among:
         raise env_error(name, f"expected one of {among} ({', '.join(choices)})", raw)
-    listed = ", ".join(choices[:-1]) + f" or {choices[-1]}" if len(choices) > 1 else choices[0]
-    raise env_error(name, f"expected {listed}", raw)
+    *first, last = choices
+    raise env_error(name, f"expected {', '.join(first)} or {last}" if first else
+                    f"expected {last}", raw)
 
 
 def env_list(name: str, default: list[str], *, nonempty: bool = False) -> list[str]:
