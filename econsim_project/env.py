@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -11,7 +12,9 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def _bad(name: str, rule: str, value: str) -> ImproperlyConfigured:
+def env_error(name: str, rule: str, value: object) -> ImproperlyConfigured:
+    """The start-up error for `name`: the rule it breaks and the value it has. Also for rules
+    between variables that settings.py checks itself (raise env_error(...))."""
     return ImproperlyConfigured(f"Environment variable {name}: {rule} (got {value!r}).")
 
 
@@ -28,27 +31,59 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise _bad(name, "expected a boolean (true/false, 1/0, yes/no, on/off)", raw)
+    raise env_error(name, "expected a boolean (true/false, 1/0, yes/no, on/off)", raw)
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None,
+            maximum: int | None = None) -> int:
+    """An integer within [minimum, maximum]; the default is held to the bounds too, since a
+    bound may come from another variable (HISTORY_PAGE_SIZE <= HISTORY_PAGE_SIZE_MAX)."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise _bad(name, "expected an integer", raw) from None
+        value: int = default
+        shown: object = default
+    else:
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise env_error(name, "expected an integer", raw) from None
+        shown = raw
     if minimum is not None and value < minimum:
-        raise _bad(name, f"expected an integer >= {minimum}", raw)
+        raise env_error(name, f"expected an integer >= {minimum}", shown)
+    if maximum is not None and value > maximum:
+        raise env_error(name, f"expected an integer <= {maximum}", shown)
     return value
 
 
-def env_list(name: str, default: list[str]) -> list[str]:
+def env_choice(name: str, default: str, choices: Sequence[str], *, among: str = "") -> str:
+    """One of `choices`, matched without regard to case and returned as spelled in `choices`;
+    unset or empty: `default`. `among` names where the choices come from when they are another
+    variable's value (the message then names that variable)."""
+    raw = os.environ.get(name, "")
+    value = raw.strip()
+    if not value:
+        return default
+    if value in choices:
+        return value
+    for choice in choices:
+        if choice.casefold() == value.casefold():
+            return choice
+    if among:
+        raise env_error(name, f"expected one of {among} ({', '.join(choices)})", raw)
+    *first, last = choices
+    raise env_error(name, f"expected {', '.join(first)} or {last}" if first else
+                    f"expected {last}", raw)
+
+
+def env_list(name: str, default: list[str], *, nonempty: bool = False) -> list[str]:
+    """A comma-separated list (blank items dropped); `nonempty`: at least one item."""
     raw = os.environ.get(name)
     if raw is None:
         return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if nonempty and not items:
+        raise env_error(name, "expected at least one comma-separated value", raw)
+    return items
 
 
 def env_url(name: str, schemes: tuple[str, ...]) -> str | None:
@@ -58,17 +93,17 @@ def env_url(name: str, schemes: tuple[str, ...]) -> str | None:
         return None
     parts = urlsplit(raw)
     if parts.scheme not in schemes:
-        raise _bad(
+        raise env_error(
             name,
             f"expected a URL starting with one of {', '.join(s + '://' for s in schemes)}",
             raw,
         )
     if parts.scheme not in ("sqlite",) and not parts.hostname:
-        raise _bad(name, "expected a host name in the URL", raw)
+        raise env_error(name, "expected a host name in the URL", raw)
     try:
         parts.port  # noqa: B018 - urlsplit validates the port lazily
     except ValueError:
-        raise _bad(name, "expected a numeric port in the URL", raw) from None
+        raise env_error(name, "expected a numeric port in the URL", raw) from None
     return raw
 
 
@@ -79,11 +114,11 @@ def database_from_url(name: str, url: str) -> dict:
         # sqlite:///relative.db and sqlite:////absolute/path.db, as dj-database-url reads them.
         path = unquote(parts.path)[1:]
         if not path:
-            raise _bad(name, "expected a file path after sqlite:///", url)
+            raise env_error(name, "expected a file path after sqlite:///", url)
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
     db_name = unquote(parts.path.lstrip("/"))
     if not db_name:
-        raise _bad(name, "expected a database name after the host", url)
+        raise env_error(name, "expected a database name after the host", url)
     options = dict(parse_qsl(parts.query))
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -103,5 +138,5 @@ def env_rate(name: str, default: str) -> str:
     raw = os.environ.get(name, default).strip()
     count, _, period = raw.partition("/")
     if not count.isdigit() or period not in {"s", "sec", "m", "min", "h", "hour", "d", "day"}:
-        raise _bad(name, "expected a rate like 120/min (periods: s, min, hour, day)", raw)
+        raise env_error(name, "expected a rate like 120/min (periods: s, min, hour, day)", raw)
     return raw

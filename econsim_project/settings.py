@@ -1,18 +1,22 @@
 """EconSim settings: every value from the environment, with embedded defaults.
 
 Unset DATABASE_URL -> SQLite file, unset REDIS_URL -> local-memory cache, unset CELERY_BROKER_URL ->
-tasks run in-process. A malformed variable stops start-up with a message naming it.
+tasks run in-process. A malformed variable stops start-up with a message naming it and the rule
+it breaks (econsim_project/env.py reads and checks every variable).
+
+Grouped by subject; a group reads only groups above it. Celery comes late because its beat
+schedule and broker options use the apps' settings.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
-
 from econsim_project.env import (
     database_from_url,
     env_bool,
+    env_choice,
+    env_error,
     env_int,
     env_list,
     env_rate,
@@ -20,21 +24,11 @@ from econsim_project.env import (
     env_url,
 )
 
+# --- Core: paths, apps, middleware, templates ------------------------------------------------
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var"))).resolve()
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "Environment variable SECRET_KEY: required unless DEBUG=true "
-            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
-        )
-    SECRET_KEY = "insecure-development-key-only-valid-with-debug-true"
-
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -101,6 +95,60 @@ TEMPLATES = [
     },
 ]
 
+# --- I18n, static, media --------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Security (clean `check --deploy` when production variables are set) ----------------------
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise env_error(
+            "SECRET_KEY",
+            "required unless DEBUG=true "
+            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')",
+            SECRET_KEY,
+        )
+    SECRET_KEY = "insecure-development-key-only-valid-with-debug-true"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: none; the client is
+# REMOTE_ADDR and the header is ignored). Every client address comes from
+# econsim_project.client_ip; allauth and DRF get the same count for their own code paths.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 # --- Database -------------------------------------------------------------------------------
 _database_url = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
 if _database_url:
@@ -127,30 +175,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", ("redis", "rediss", "amqp", "amqps"))
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = "django-db"
-CELERY_RESULT_EXTENDED = True
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=1)
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60, minimum=1)
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "econsim")
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Static beat entries (beat's database scheduler copies them in at start); each app adds its own.
-CELERY_BEAT_SCHEDULE = {
-    # A worker that answers writes a heartbeat; /api/health/ reports tasks "ok" while it is fresh.
-    "ops-worker-heartbeat": {"task": "ops.worker_heartbeat", "schedule": 60.0},
-}
-
-# --- Auth, accounts (django-allauth) --------------------------------------------------------
+# --- Auth, accounts (django-allauth), seeded users --------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -163,14 +188,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "none")
+ACCOUNT_EMAIL_VERIFICATION = env_choice("ACCOUNT_EMAIL_VERIFICATION", "none",
+                                        ("none", "optional", "mandatory"))
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-# Reverse proxies in front of the site that append to X-Forwarded-For (0: none; the client is
-# REMOTE_ADDR and the header is ignored). Every client address comes from
-# econsim_project.client_ip; allauth and DRF get the same count for their own code paths.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # POST /api/auth/token/: failed password checks per username tried, per fixed window.
 AUTH_TOKEN_FAILURES_PER_ACCOUNT = env_int("AUTH_TOKEN_FAILURES_PER_ACCOUNT", 5, minimum=1)
@@ -181,8 +203,37 @@ LOGOUT_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "EconSim <noreply@localhost>")
+AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 
-# --- REST API -------------------------------------------------------------------------------
+OPERATOR_USERNAME = env_str("OPERATOR_USERNAME", "operator")
+OPERATOR_EMAIL = env_str("OPERATOR_EMAIL", "operator@example.com")
+OPERATOR_PASSWORD = env_str("OPERATOR_PASSWORD")
+DEMO_USERNAME = env_str("DEMO_USERNAME", "demo")
+DEMO_PASSWORD = env_str("DEMO_PASSWORD")
+
+# --- Strategy scripts and their sandbox (scripts_lib/, accounts/cpu_bucket.py) -----------------
+# Defaults of the per-user script quotas; operators override them per user (ScriptQuota admin).
+SCRIPTS_MAX_PER_USER = env_int("SCRIPTS_MAX_PER_USER", 20, minimum=0)
+SCRIPT_VERSIONS_PER_DAY = env_int("SCRIPT_VERSIONS_PER_DAY", 50, minimum=0)
+# At most 256 KiB: the sandbox refuses a larger source.
+SCRIPT_SOURCE_MAX_BYTES = env_int("SCRIPT_SOURCE_MAX_BYTES", 64 * 1024, minimum=1,
+                                  maximum=256 * 1024)
+SCRIPT_LOG_BYTES_PER_DAY = env_int("SCRIPT_LOG_BYTES_PER_DAY", 1_000_000, minimum=0)
+# Scripts' printed output (ScriptTickLog) older than this many days is pruned daily (0: keep).
+SCRIPT_LOG_RETENTION_DAYS = env_int("SCRIPT_LOG_RETENTION_DAYS", 14, minimum=0)
+# Failures in a row after which a mount is taken off its agent (a success resets the count).
+SCRIPT_STRIKES_TO_UNMOUNT = env_int("SCRIPT_STRIKES_TO_UNMOUNT", 5, minimum=1)
+# Script CPU: granted per user and tick, the burst bucket's cap, the most one tick may use.
+SCRIPT_CPU_MS_PER_TICK = env_int("SCRIPT_CPU_MS_PER_TICK", 50, minimum=1)
+SCRIPT_CPU_BUCKET_CAP_MS = env_int("SCRIPT_CPU_BUCKET_CAP_MS", 10_000, minimum=0)
+# At most 10 s: the sandbox refuses a job budget above that.
+SCRIPT_CPU_MAX_MS_PER_TICK = env_int("SCRIPT_CPU_MAX_MS_PER_TICK", 500, minimum=1,
+                                     maximum=10_000)
+# Zygotes of the process-wide sandbox (0: one per core) and calls of one owner per fork.
+SCRIPT_SANDBOX_WORKERS = env_int("SCRIPT_SANDBOX_WORKERS", 0, minimum=0)
+SCRIPT_SANDBOX_BATCH = env_int("SCRIPT_SANDBOX_BATCH", 16, minimum=1)
+
+# --- REST API: DRF, schema, throttles, request limits ----------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an anonymous API call gets 401 with WWW-Authenticate, not 403.
@@ -229,132 +280,22 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- I18n, static, media --------------------------------------------------------------------
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
-
-STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "staticfiles"
-MEDIA_URL = "/media/"
-MEDIA_ROOT = DATA_DIR / "media"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
-}
-WHITENOISE_USE_FINDERS = DEBUG
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
-
-# --- Security (clean `check --deploy` when production variables are set) ----------------------
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
-
-# --- EconSim --------------------------------------------------------------------------------
-OPERATOR_USERNAME = env_str("OPERATOR_USERNAME", "operator")
-OPERATOR_EMAIL = env_str("OPERATOR_EMAIL", "operator@example.com")
-OPERATOR_PASSWORD = env_str("OPERATOR_PASSWORD")
-DEMO_USERNAME = env_str("DEMO_USERNAME", "demo")
-DEMO_PASSWORD = env_str("DEMO_PASSWORD")
-
-# --- LLM gateway and script CPU quotas (llm/, accounts/quotas.py, accounts/cpu_bucket.py) ----
-LLM_PROVIDER = env_str("LLM_PROVIDER", "mock").strip().lower()
-if LLM_PROVIDER not in ("mock", "openai"):
-    raise ImproperlyConfigured(
-        f"Environment variable LLM_PROVIDER: expected mock or openai (got {LLM_PROVIDER!r})."
-    )
-LLM_BASE_URL = env_url("LLM_BASE_URL", ("http", "https"))
-if LLM_PROVIDER == "openai" and not LLM_BASE_URL:
-    raise ImproperlyConfigured(
-        "Environment variable LLM_BASE_URL: required when LLM_PROVIDER=openai (got '')."
-    )
-LLM_API_KEY = env_str("LLM_API_KEY")
-LLM_MODELS = env_list("LLM_MODELS", ["econsim-mock"])
-if not LLM_MODELS:
-    raise ImproperlyConfigured("Environment variable LLM_MODELS: expected at least one model.")
-LLM_DEFAULT_MODEL = env_str("LLM_DEFAULT_MODEL", LLM_MODELS[0])
-if LLM_DEFAULT_MODEL not in LLM_MODELS:
-    raise ImproperlyConfigured(
-        f"Environment variable LLM_DEFAULT_MODEL: expected one of LLM_MODELS "
-        f"(got {LLM_DEFAULT_MODEL!r})."
-    )
-LLM_MAX_TOKENS_CAP = env_int("LLM_MAX_TOKENS_CAP", 1024, minimum=1)
-LLM_DEFAULT_MAX_TOKENS = env_int("LLM_DEFAULT_MAX_TOKENS", min(256, LLM_MAX_TOKENS_CAP), minimum=1)
-if LLM_DEFAULT_MAX_TOKENS > LLM_MAX_TOKENS_CAP:
-    raise ImproperlyConfigured(
-        f"Environment variable LLM_DEFAULT_MAX_TOKENS: expected at most LLM_MAX_TOKENS_CAP "
-        f"= {LLM_MAX_TOKENS_CAP} (got {LLM_DEFAULT_MAX_TOKENS!r})."
-    )
-LLM_TIMEOUT_MS = env_int("LLM_TIMEOUT_MS", 30_000, minimum=1)
-LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 2, minimum=0)
-LLM_RETRY_BACKOFF_MS = env_int("LLM_RETRY_BACKOFF_MS", 500, minimum=0)
-LLM_REQUESTS_PER_MINUTE = env_int("LLM_REQUESTS_PER_MINUTE", 20, minimum=0)
-LLM_TOKENS_PER_DAY = env_int("LLM_TOKENS_PER_DAY", 50_000, minimum=0)
-SCRIPT_CPU_MS_PER_TICK = env_int("SCRIPT_CPU_MS_PER_TICK", 50, minimum=1)
-SCRIPT_CPU_BUCKET_CAP_MS = env_int("SCRIPT_CPU_BUCKET_CAP_MS", 10_000, minimum=0)
-SCRIPT_CPU_MAX_MS_PER_TICK = env_int("SCRIPT_CPU_MAX_MS_PER_TICK", 500, minimum=1)
-if SCRIPT_CPU_MAX_MS_PER_TICK > 10_000:  # the sandbox refuses a job budget above 10 s
-    raise ImproperlyConfigured(
-        "Environment variable SCRIPT_CPU_MAX_MS_PER_TICK: expected an integer <= 10000 "
-        f"(got {SCRIPT_CPU_MAX_MS_PER_TICK!r})."
-    )
+# Request limits (econsim_project/middleware.py, parsers.py).
+# The largest request body, refused from its Content-Length before it is read (a chunked body
+# is cut when it passes the cap). It must hold the largest legitimate upload: an avatar in a
+# multipart body, or a script source in JSON, where escaping (\uXXXX) can make it 6x larger.
+_LARGEST_UPLOAD = max(AVATAR_MAX_BYTES, 6 * SCRIPT_SOURCE_MAX_BYTES) + 64 * 1024
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", max(4 * 1024 * 1024, _LARGEST_UPLOAD),
+                             minimum=_LARGEST_UPLOAD)
+# Containers (objects, arrays) a JSON body may nest; deeper is a 400 `too_deep`.
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 64, minimum=4)
 
 # --- History archive (history/) --------------------------------------------------------------
-HISTORY_PAGE_SIZE = env_int("HISTORY_PAGE_SIZE", 100, minimum=1)
 HISTORY_PAGE_SIZE_MAX = env_int("HISTORY_PAGE_SIZE_MAX", 1000, minimum=1)
-if HISTORY_PAGE_SIZE > HISTORY_PAGE_SIZE_MAX:
-    raise ImproperlyConfigured(
-        f"Environment variable HISTORY_PAGE_SIZE: expected at most HISTORY_PAGE_SIZE_MAX "
-        f"= {HISTORY_PAGE_SIZE_MAX} (got {HISTORY_PAGE_SIZE!r})."
-    )
+HISTORY_PAGE_SIZE = env_int("HISTORY_PAGE_SIZE", 100, minimum=1, maximum=HISTORY_PAGE_SIZE_MAX)
 # Tick logs older than this many days are pruned daily (0: keep them forever); aggregates,
 # audit, snapshots, trades and ledger entries are always kept.
 HISTORY_RETENTION_DAYS = env_int("HISTORY_RETENTION_DAYS", 90, minimum=0)
-# DatabaseScheduler syncs this entry into django_celery_beat at beat start (idempotent).
-CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
-CELERY_BEAT_SCHEDULE["history-prune-tick-logs"] = {
-    "task": "history.prune_tick_logs",
-    "schedule": 24 * 60 * 60.0,
-}
-
-# --- Strategy scripts (scripts_lib/) ---------------------------------------------------------
-# Defaults of the per-user script quotas; operators override them per user (ScriptQuota admin).
-SCRIPTS_MAX_PER_USER = env_int("SCRIPTS_MAX_PER_USER", 20, minimum=0)
-SCRIPT_VERSIONS_PER_DAY = env_int("SCRIPT_VERSIONS_PER_DAY", 50, minimum=0)
-SCRIPT_SOURCE_MAX_BYTES = env_int("SCRIPT_SOURCE_MAX_BYTES", 64 * 1024, minimum=1)
-if SCRIPT_SOURCE_MAX_BYTES > 256 * 1024:  # the sandbox refuses a larger source
-    raise ImproperlyConfigured(
-        "Environment variable SCRIPT_SOURCE_MAX_BYTES: expected an integer <= 262144 "
-        f"(got {SCRIPT_SOURCE_MAX_BYTES!r})."
-    )
-SCRIPT_LOG_BYTES_PER_DAY = env_int("SCRIPT_LOG_BYTES_PER_DAY", 1_000_000, minimum=0)
-# Failures in a row after which a mount is taken off its agent (a success resets the count).
-SCRIPT_STRIKES_TO_UNMOUNT = env_int("SCRIPT_STRIKES_TO_UNMOUNT", 5, minimum=1)
-# Zygotes of the process-wide sandbox (0: one per core) and calls of one owner per fork.
-SCRIPT_SANDBOX_WORKERS = env_int("SCRIPT_SANDBOX_WORKERS", 0, minimum=0)
-SCRIPT_SANDBOX_BATCH = env_int("SCRIPT_SANDBOX_BATCH", 16, minimum=1)
 
 # --- Simulations: orchestrator, world cache, runs (simulations/) ------------------------------
 # How long a cached world (Redis) outlives its last use; PostgreSQL checkpoints are the truth.
@@ -364,11 +305,6 @@ SIMULATION_MAX_TICKS_PER_RUN = env_int("SIMULATION_MAX_TICKS_PER_RUN", 10_000, m
 # A run that finds its simulation busy (another run holds the lock) retries after this delay.
 SIMULATION_BUSY_RETRY_SECONDS = env_int("SIMULATION_BUSY_RETRY_SECONDS", 5, minimum=1)
 SIMULATION_BUSY_MAX_RETRIES = env_int("SIMULATION_BUSY_MAX_RETRIES", 720, minimum=0)
-# Redis broker: a task whose worker died unacknowledged is delivered again after this many
-# seconds. Runs resume from their DayRun, and a duplicate delivery of a running one waits on
-# the simulation's lock, so a short value only costs retries. The unacked bookkeeping keys are
-# per queue so that test runs sharing a Redis database never restore each other's tasks.
-CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
 # A queued or running run silent this long (no heartbeat: taken from the queue, started, a tick
 # committed) whose simulation's lock nobody holds is stale: its worker died or its message was
 # lost. A sweep every SIMULATION_RUN_REAP_SECONDS (beat, and once when a worker starts) queues
@@ -377,32 +313,79 @@ CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1
 SIMULATION_RUN_STALE_SECONDS = env_int("SIMULATION_RUN_STALE_SECONDS", 30, minimum=5)
 SIMULATION_RUN_REAP_SECONDS = env_int("SIMULATION_RUN_REAP_SECONDS", 15, minimum=1)
 SIMULATION_RUN_MAX_REQUEUES = env_int("SIMULATION_RUN_MAX_REQUEUES", 10, minimum=1)
-CELERY_BEAT_SCHEDULE["simulations-requeue-stale-runs"] = {
-    "task": "simulations.requeue_stale_runs",
-    "schedule": float(SIMULATION_RUN_REAP_SECONDS),
-    # With no worker up, sweeps must not pile up in the queue: the next one will do.
-    "options": {"expires": float(SIMULATION_RUN_REAP_SECONDS)},
-}
+
+# --- LLM gateway (llm/, accounts/quotas.py) ---------------------------------------------------
+LLM_PROVIDER = env_choice("LLM_PROVIDER", "mock", ("mock", "openai"))
+LLM_BASE_URL = env_url("LLM_BASE_URL", ("http", "https"))
+if LLM_PROVIDER == "openai" and not LLM_BASE_URL:
+    raise env_error("LLM_BASE_URL", "required when LLM_PROVIDER=openai", "")
+LLM_API_KEY = env_str("LLM_API_KEY")
+LLM_MODELS = env_list("LLM_MODELS", ["econsim-mock"], nonempty=True)
+LLM_DEFAULT_MODEL = env_choice("LLM_DEFAULT_MODEL", LLM_MODELS[0], LLM_MODELS,
+                               among="LLM_MODELS")
+LLM_MAX_TOKENS_CAP = env_int("LLM_MAX_TOKENS_CAP", 1024, minimum=1)
+LLM_DEFAULT_MAX_TOKENS = env_int("LLM_DEFAULT_MAX_TOKENS", min(256, LLM_MAX_TOKENS_CAP), minimum=1,
+                                 maximum=LLM_MAX_TOKENS_CAP)
+LLM_TIMEOUT_MS = env_int("LLM_TIMEOUT_MS", 30_000, minimum=1)
+LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 2, minimum=0)
+LLM_RETRY_BACKOFF_MS = env_int("LLM_RETRY_BACKOFF_MS", 500, minimum=0)
+LLM_REQUESTS_PER_MINUTE = env_int("LLM_REQUESTS_PER_MINUTE", 20, minimum=0)
+LLM_TOKENS_PER_DAY = env_int("LLM_TOKENS_PER_DAY", 50_000, minimum=0)
+
+# --- Celery ---------------------------------------------------------------------------------
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", ("redis", "rediss", "amqp", "amqps"))
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = "django-db"
+CELERY_RESULT_EXTENDED = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=1)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60, minimum=1)
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "econsim")
+CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis broker: a task whose worker died unacknowledged is delivered again after this many
+# seconds. Runs resume from their DayRun, and a duplicate delivery of a running one waits on
+# the simulation's lock, so a short value only costs retries. The unacked bookkeeping keys are
+# per queue so that test runs sharing a Redis database never restore each other's tasks.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked",
     "unacked_index_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_index",
     "unacked_mutex_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_mutex",
 }
-
-# Scripts' printed output (ScriptTickLog) older than this many days is pruned daily (0: keep).
-SCRIPT_LOG_RETENTION_DAYS = env_int("SCRIPT_LOG_RETENTION_DAYS", 14, minimum=0)
-CELERY_BEAT_SCHEDULE["scripts-prune-tick-logs"] = {
-    "task": "scripts_lib.prune_tick_logs",
-    "schedule": 24 * 60 * 60.0,
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Static beat entries: the database scheduler syncs them into django_celery_beat at beat start
+# (idempotent).
+CELERY_BEAT_SCHEDULE = {
+    # A worker that answers writes a heartbeat; /api/health/ reports tasks "ok" while it is fresh.
+    "ops-worker-heartbeat": {"task": "ops.worker_heartbeat", "schedule": 60.0},
+    "history-prune-tick-logs": {
+        "task": "history.prune_tick_logs",
+        "schedule": 24 * 60 * 60.0,
+    },
+    "simulations-requeue-stale-runs": {
+        "task": "simulations.requeue_stale_runs",
+        "schedule": float(SIMULATION_RUN_REAP_SECONDS),
+        # With no worker up, sweeps must not pile up in the queue: the next one will do.
+        "options": {"expires": float(SIMULATION_RUN_REAP_SECONDS)},
+    },
+    "scripts-prune-tick-logs": {
+        "task": "scripts_lib.prune_tick_logs",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 
-# --- Request limits (econsim_project/middleware.py, parsers.py) -----------------------------
-# The largest request body, refused from its Content-Length before it is read (a chunked body
-# is cut when it passes the cap). It must hold the largest legitimate upload: an avatar in a
-# multipart body, or a script source in JSON, where escaping (\uXXXX) can make it 6x larger.
-_LARGEST_UPLOAD = max(AVATAR_MAX_BYTES, 6 * SCRIPT_SOURCE_MAX_BYTES) + 64 * 1024
-API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", max(4 * 1024 * 1024, _LARGEST_UPLOAD),
-                             minimum=_LARGEST_UPLOAD)
-# Containers (objects, arrays) a JSON body may nest; deeper is a 400 `too_deep`.
-API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 64, minimum=4)
+# --- Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_choice(
+        "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))},
+}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +12,14 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from econsim_project.env import database_from_url, env_bool, env_url
+from econsim_project.env import (
+    database_from_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_url,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PROD_ENV = {
@@ -59,6 +68,12 @@ def _start(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         # Smaller than the largest legitimate upload (a 2 MiB avatar plus 64 KiB): refused.
         ("API_MAX_BODY_BYTES", "1000", "expected an integer >= 2162688"),
         ("API_JSON_MAX_DEPTH", "1", "expected an integer >= 4"),
+        ("ACCOUNT_EMAIL_VERIFICATION", "always", "expected none, optional or mandatory"),
+        ("LOG_LEVEL", "LOUD", "expected DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+        # One past the sandbox's own caps.
+        ("SCRIPT_SOURCE_MAX_BYTES", "262145", "expected an integer <= 262144"),
+        ("SCRIPT_CPU_MAX_MS_PER_TICK", "10001", "expected an integer <= 10000"),
+        ("LLM_MODELS", " , ", "expected at least one comma-separated value"),
     ],
 )
 def test_malformed_variable_stops_start_up_naming_it(name, value, rule):
@@ -108,3 +123,94 @@ def test_env_helpers(monkeypatch):
     assert env_bool("FLAG", True) is False
     monkeypatch.setenv("URL", "")
     assert env_url("URL", ("redis",)) is None
+
+
+def test_a_bound_set_by_another_variable_stops_start_up_naming_both_rules():
+    result = _start(_clean_env(DEBUG="true", LLM_MAX_TOKENS_CAP="100",
+                               LLM_DEFAULT_MAX_TOKENS="101"))
+    assert result.returncode != 0
+    assert "Environment variable LLM_DEFAULT_MAX_TOKENS: expected an integer <= 100" \
+        in result.stderr
+    # An unset variable's default is held to the bound too (default page size 100 > 50).
+    result = _start(_clean_env(DEBUG="true", HISTORY_PAGE_SIZE_MAX="50"))
+    assert result.returncode != 0
+    assert "Environment variable HISTORY_PAGE_SIZE: expected an integer <= 50 (got 100)" \
+        in result.stderr
+
+
+def test_values_on_the_bounds_and_choices_in_any_case_start():
+    script = ("import django; django.setup(); from django.conf import settings as s; "
+              "print(s.LOGGING['root']['level'], s.ACCOUNT_EMAIL_VERIFICATION, "
+              "s.SCRIPT_SOURCE_MAX_BYTES, s.SCRIPT_CPU_MAX_MS_PER_TICK, s.LLM_DEFAULT_MAX_TOKENS)")
+    env = _clean_env(DEBUG="true", DJANGO_SETTINGS_MODULE="econsim_project.settings",
+                     LOG_LEVEL=" warning ", ACCOUNT_EMAIL_VERIFICATION="Mandatory",
+                     SCRIPT_SOURCE_MAX_BYTES="262144", SCRIPT_CPU_MAX_MS_PER_TICK="10000",
+                     LLM_MAX_TOKENS_CAP="300", LLM_DEFAULT_MAX_TOKENS="300")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["WARNING", "mandatory", "262144", "10000", "300"]
+
+
+def test_int_bounds_choices_and_lists(monkeypatch):
+    monkeypatch.setenv("N", "10")
+    assert env_int("N", 1, minimum=10, maximum=10) == 10
+    with pytest.raises(ImproperlyConfigured, match=r"^Environment variable N: expected an "
+                                                   r"integer <= 9 \(got '10'\)\.$"):
+        env_int("N", 1, maximum=9)
+    with pytest.raises(ImproperlyConfigured, match="N: expected an integer >= 11"):
+        env_int("N", 1, minimum=11)
+    monkeypatch.delenv("N")
+    with pytest.raises(ImproperlyConfigured, match=r"N: expected an integer <= 5 \(got 6\)"):
+        env_int("N", 6, maximum=5)
+
+    monkeypatch.setenv("PICK", "B")
+    assert env_choice("PICK", "a", ("a", "b")) == "b"
+    monkeypatch.setenv("PICK", "")
+    assert env_choice("PICK", "a", ("a", "b")) == "a"
+    monkeypatch.setenv("PICK", "c")
+    with pytest.raises(ImproperlyConfigured, match=r"PICK: expected a or b \(got 'c'\)"):
+        env_choice("PICK", "a", ("a", "b"))
+    with pytest.raises(ImproperlyConfigured, match=r"PICK: expected one of LIST \(a, b\)"):
+        env_choice("PICK", "a", ["a", "b"], among="LIST")
+
+    monkeypatch.setenv("ITEMS", " x, ,y ")
+    assert env_list("ITEMS", [], nonempty=True) == ["x", "y"]
+    monkeypatch.setenv("ITEMS", ",")
+    assert env_list("ITEMS", ["d"]) == []
+    with pytest.raises(ImproperlyConfigured, match="ITEMS: expected at least one"):
+        env_list("ITEMS", ["d"], nonempty=True)
+
+
+def _variables_settings_reads() -> set[str]:
+    """Names passed to the env.py readers in settings.py (env_error reads nothing)."""
+    tree = ast.parse((ROOT / "econsim_project" / "settings.py").read_text())
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id.startswith("env_") and node.func.id != "env_error"
+        and node.args and isinstance(node.args[0], ast.Constant)
+    }
+
+
+def _variables_readme_lists() -> set[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    return {
+        name
+        for line in section.splitlines() if line.startswith("| `")
+        for name in re.findall(r"`([A-Z][A-Z0-9_]*)`", line.split("|")[1])
+    }
+
+
+def test_the_readme_configuration_table_lists_exactly_the_variables_settings_read():
+    read, listed = _variables_settings_reads(), _variables_readme_lists()
+    assert {"DEBUG", "LOG_LEVEL", "SCRIPT_CPU_MAX_MS_PER_TICK"} <= read  # the parser sees them
+    assert sorted(read - listed) == [], "undocumented in README.md's configuration table"
+    assert sorted(listed - read) == [], "documented but never read by settings.py"
+
+
+def test_settings_read_the_environment_only_through_env_helpers():
+    source = (ROOT / "econsim_project" / "settings.py").read_text()
+    assert "os.environ" not in source and "getenv" not in source
