@@ -23,6 +23,16 @@ AgentType = models.TextChoices(
     "AgentType", [(t.upper(), (t, t.replace("_", " ").capitalize())) for t in AGENT_TYPES])
 
 
+def run_ticks_validate(ticks: int, *, field: str = "ticks") -> None:
+    """The run limit, checked here for every way of asking (API, admin, schedules): between 1
+    and SIMULATION_MAX_TICKS_PER_RUN ticks. Forms and serializers bound their fields with the
+    same setting; this is the services' own check."""
+    limit = settings.SIMULATION_MAX_TICKS_PER_RUN
+    if not 1 <= ticks <= limit:
+        raise ValidationError({field: ValidationError(f"Between 1 and {limit}.",
+                                                      code="out_of_range")})
+
+
 def claimable_by_default() -> list[str]:
     """Users may claim households, firms and banks; the policy makers (government, central
     bank) are assigned by an operator unless the simulation says otherwise."""

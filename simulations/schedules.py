@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_celery_beat.models import (
@@ -16,7 +15,7 @@ from django_celery_beat.models import (
     PeriodicTasks,
 )
 
-from simulations.models import Schedule, Simulation
+from simulations.models import Schedule, Simulation, run_ticks_validate
 
 TASK = "simulations.run_scheduled"
 NAME_PREFIX = "simulation-schedule-"
@@ -34,9 +33,8 @@ def schedule_validate(*, kind: str, time_utc: dt.time | None, every_minutes: int
         raise _error("time_utc", "Required for a daily schedule (HH:MM, UTC).", "required")
     if kind == Schedule.Kind.INTERVAL and not (every_minutes and every_minutes >= 1):
         raise _error("every_minutes", "At least 1 for an interval schedule.", "required")
-    if ticks is not None and not 1 <= ticks <= settings.SIMULATION_MAX_TICKS_PER_RUN:
-        raise _error("ticks", f"Between 1 and {settings.SIMULATION_MAX_TICKS_PER_RUN}.",
-                     "out_of_range")
+    if ticks is not None:
+        run_ticks_validate(ticks)
 
 
 def schedule_save(*, simulation_id: int, kind: str, time_utc: dt.time | None = None,
