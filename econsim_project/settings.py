@@ -19,6 +19,7 @@ from econsim_project.env import (
     env_str,
     env_url,
 )
+from scripts_lib.sandbox.jobs import MAX_CPU_MS, MAX_SOURCE_BYTES  # pure: no Django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -315,9 +316,9 @@ LLM_TOKENS_PER_DAY = env_int("LLM_TOKENS_PER_DAY", 50_000, minimum=0)
 SCRIPT_CPU_MS_PER_TICK = env_int("SCRIPT_CPU_MS_PER_TICK", 50, minimum=1)
 SCRIPT_CPU_BUCKET_CAP_MS = env_int("SCRIPT_CPU_BUCKET_CAP_MS", 10_000, minimum=0)
 SCRIPT_CPU_MAX_MS_PER_TICK = env_int("SCRIPT_CPU_MAX_MS_PER_TICK", 500, minimum=1)
-if SCRIPT_CPU_MAX_MS_PER_TICK > 10_000:  # the sandbox refuses a job budget above 10 s
+if SCRIPT_CPU_MAX_MS_PER_TICK > MAX_CPU_MS:  # the sandbox refuses a larger job budget
     raise ImproperlyConfigured(
-        "Environment variable SCRIPT_CPU_MAX_MS_PER_TICK: expected an integer <= 10000 "
+        f"Environment variable SCRIPT_CPU_MAX_MS_PER_TICK: expected an integer <= {MAX_CPU_MS} "
         f"(got {SCRIPT_CPU_MAX_MS_PER_TICK!r})."
     )
 
@@ -344,9 +345,10 @@ CELERY_BEAT_SCHEDULE["history-prune-tick-logs"] = {
 SCRIPTS_MAX_PER_USER = env_int("SCRIPTS_MAX_PER_USER", 20, minimum=0)
 SCRIPT_VERSIONS_PER_DAY = env_int("SCRIPT_VERSIONS_PER_DAY", 50, minimum=0)
 SCRIPT_SOURCE_MAX_BYTES = env_int("SCRIPT_SOURCE_MAX_BYTES", 64 * 1024, minimum=1)
-if SCRIPT_SOURCE_MAX_BYTES > 256 * 1024:  # the sandbox refuses a larger source
+if SCRIPT_SOURCE_MAX_BYTES > MAX_SOURCE_BYTES:  # the sandbox refuses a larger source
     raise ImproperlyConfigured(
-        "Environment variable SCRIPT_SOURCE_MAX_BYTES: expected an integer <= 262144 "
+        "Environment variable SCRIPT_SOURCE_MAX_BYTES: expected an integer <= "
+        f"{MAX_SOURCE_BYTES} "
         f"(got {SCRIPT_SOURCE_MAX_BYTES!r})."
     )
 SCRIPT_LOG_BYTES_PER_DAY = env_int("SCRIPT_LOG_BYTES_PER_DAY", 1_000_000, minimum=0)
