@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from econsim_project.field_errors import field_error
 from simulations.engine.schema import AGENT_TYPES
 
 
@@ -29,8 +30,7 @@ def run_ticks_validate(ticks: int, *, field: str = "ticks") -> None:
     same setting; this is the services' own check."""
     limit = settings.SIMULATION_MAX_TICKS_PER_RUN
     if not 1 <= ticks <= limit:
-        raise ValidationError({field: ValidationError(f"Between 1 and {limit}.",
-                                                      code="out_of_range")})
+        raise field_error(field, "out_of_range", f"Between 1 and {limit}.")
 
 
 def claimable_by_default() -> list[str]:

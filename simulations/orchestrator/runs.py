@@ -7,11 +7,11 @@ import uuid
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from econsim_project.field_errors import field_error
 from simulations.locks import simulation_lock
 from simulations.models import (
     ACTIVE_OUTCOMES,
@@ -32,13 +32,12 @@ def run_ticks_resolve(*, simulation: Simulation, mode: str, ticks: int | None) -
     current day (fill), or exactly N."""
     if mode == DayRun.Mode.FILL:
         if ticks is not None:
-            raise ValidationError({"ticks": ValidationError(
-                "Filling the day runs the ticks left in it; do not give ticks.",
-                code="not_allowed")})
+            raise field_error("ticks", "not_allowed",
+                              "Filling the day runs the ticks left in it; do not give ticks.")
         return simulation.ticks_left_in_day
     if ticks is None:
         if mode == DayRun.Mode.TICKS:
-            raise ValidationError({"ticks": ValidationError("Required.", code="required")})
+            raise field_error("ticks", "required", "Required.")
         return simulation.ticks_per_day
     run_ticks_validate(ticks)
     return ticks
@@ -46,11 +45,10 @@ def run_ticks_resolve(*, simulation: Simulation, mode: str, ticks: int | None) -
 
 def _check_runnable(simulation: Simulation) -> None:
     if simulation.archived_at is not None:
-        raise ValidationError({"simulation": ValidationError(
-            "The simulation is archived.", code="archived")})
+        raise field_error("simulation", "archived", "The simulation is archived.")
     if simulation.status != Simulation.Status.RUNNING:
-        raise ValidationError({"status": ValidationError(
-            f"The simulation is {simulation.status}; resume it first.", code="not_running")})
+        raise field_error("status", "not_running",
+                          f"The simulation is {simulation.status}; resume it first.")
 
 
 def day_run_request(*, simulation_id: int, mode: str = DayRun.Mode.DAY, ticks: int | None = None,
