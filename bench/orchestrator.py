@@ -8,7 +8,7 @@ is created in the database. Then, in one run:
 2. In process: `simulation_advance` for `--ticks` ticks; its timers split each tick into
    observe, sandbox (scripts), engine, serialise, database commit (history COPY, scripts'
    records, checkpoint, counter: one transaction) and cache (the after-commit Redis store).
-3. End to end: a `run_ticks` request through a live Celery worker process (queue, task,
+3. End to end: a ticks run request through a live Celery worker process (queue, task,
    lock, load from the Redis cache, the same per-tick path), timed from request to the
    DayRun's finish.
 

@@ -20,6 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from econsim_project.field_errors import field_errors
 from simulations.engine.errors import ConfigError, DecisionError
 
 
@@ -42,28 +43,12 @@ def _translate(exc: Exception) -> Exception:
     """Map domain and Django errors onto DRF's, keeping the field and the rule."""
     if isinstance(exc, SuspiciousOperation):
         return _suspicious(exc)
-    if isinstance(exc, ConfigError | DecisionError):
-        return exceptions.ValidationError(
-            {exc.field or "decision": [exceptions.ErrorDetail(exc.rule, "invalid")]}
-        )
-    if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            return exceptions.ValidationError(
-                {
-                    field: [
-                        exceptions.ErrorDetail(e.message % (e.params or {}), e.code or "invalid")
-                        for e in errs
-                    ]
-                    for field, errs in exc.error_dict.items()
-                }
-            )
-        return exceptions.ValidationError(
-            {
-                "non_field_errors": [
-                    exceptions.ErrorDetail(m, exc.code or "invalid") for m in exc.messages
-                ]
-            }
-        )
+    if isinstance(exc, ConfigError | DecisionError | DjangoValidationError):
+        detail: dict[str, list[exceptions.ErrorDetail]] = {}
+        for error in field_errors(exc):  # the shared (field, rule, params) reading
+            detail.setdefault(error.field or "non_field_errors", []).append(
+                exceptions.ErrorDetail(error.message, error.rule))
+        return exceptions.ValidationError(detail)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, PermissionDenied):

@@ -23,6 +23,7 @@ from econsim_project.env import (
     env_str,
     env_url,
 )
+from scripts_lib.sandbox.jobs import MAX_CPU_MS, MAX_SOURCE_BYTES  # pure: no Django
 
 # --- Core: paths, apps, middleware, templates ------------------------------------------------
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -215,9 +216,9 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD")
 # Defaults of the per-user script quotas; operators override them per user (ScriptQuota admin).
 SCRIPTS_MAX_PER_USER = env_int("SCRIPTS_MAX_PER_USER", 20, minimum=0)
 SCRIPT_VERSIONS_PER_DAY = env_int("SCRIPT_VERSIONS_PER_DAY", 50, minimum=0)
-# At most 256 KiB: the sandbox refuses a larger source.
+# The sandbox refuses a larger source.
 SCRIPT_SOURCE_MAX_BYTES = env_int("SCRIPT_SOURCE_MAX_BYTES", 64 * 1024, minimum=1,
-                                  maximum=256 * 1024)
+                                  maximum=MAX_SOURCE_BYTES)
 SCRIPT_LOG_BYTES_PER_DAY = env_int("SCRIPT_LOG_BYTES_PER_DAY", 1_000_000, minimum=0)
 # Scripts' printed output (ScriptTickLog) older than this many days is pruned daily (0: keep).
 SCRIPT_LOG_RETENTION_DAYS = env_int("SCRIPT_LOG_RETENTION_DAYS", 14, minimum=0)
@@ -226,9 +227,9 @@ SCRIPT_STRIKES_TO_UNMOUNT = env_int("SCRIPT_STRIKES_TO_UNMOUNT", 5, minimum=1)
 # Script CPU: granted per user and tick, the burst bucket's cap, the most one tick may use.
 SCRIPT_CPU_MS_PER_TICK = env_int("SCRIPT_CPU_MS_PER_TICK", 50, minimum=1)
 SCRIPT_CPU_BUCKET_CAP_MS = env_int("SCRIPT_CPU_BUCKET_CAP_MS", 10_000, minimum=0)
-# At most 10 s: the sandbox refuses a job budget above that.
+# The sandbox refuses a job budget above its MAX_CPU_MS.
 SCRIPT_CPU_MAX_MS_PER_TICK = env_int("SCRIPT_CPU_MAX_MS_PER_TICK", 500, minimum=1,
-                                     maximum=10_000)
+                                     maximum=MAX_CPU_MS)
 # Zygotes of the process-wide sandbox (0: one per core) and calls of one owner per fork.
 SCRIPT_SANDBOX_WORKERS = env_int("SCRIPT_SANDBOX_WORKERS", 0, minimum=0)
 SCRIPT_SANDBOX_BATCH = env_int("SCRIPT_SANDBOX_BATCH", 16, minimum=1)

@@ -10,9 +10,9 @@ from typing import Any
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from history.models import AGENT_TYPE_NAMES, MARKET_NAMES
 from history.pagination import Query, rows_iterate
 from history.postings import KIND_ACCOUNTS
+from simulations.engine.vocabulary import AGENT_TYPES, MARKETS
 
 
 class CSVRenderer(BaseRenderer):
@@ -37,7 +37,7 @@ class _Line:
 
 
 def _agent(type_code: int, engine_id: int) -> str:
-    return f"{AGENT_TYPE_NAMES[type_code]}:{engine_id}"
+    return f"{AGENT_TYPES[type_code]}:{engine_id}"
 
 
 def _text(value: str) -> str:
@@ -60,7 +60,7 @@ FORMATS: dict[str, Format] = {
     ),
     "trades": (
         ["id", "tick", "market", "buyer", "seller", "quantity", "price", "value"],
-        lambda r: [r.id, r.tick, MARKET_NAMES[r.market], _agent(r.buyer_type, r.buyer_id),
+        lambda r: [r.id, r.tick, MARKETS[r.market], _agent(r.buyer_type, r.buyer_id),
                    _agent(r.seller_type, r.seller_id), r.quantity, r.price, r.value],
     ),
     "ledger": (

@@ -16,28 +16,17 @@ from __future__ import annotations
 from django.db import models
 from django.db.models.functions import Now
 
+from simulations.engine.vocabulary import AGENT_TYPE_CODES, AGENT_TYPES, MARKET_CODES, MARKETS
 from simulations.models import Simulation
 
-# Engine agent type codes, as `simulations.engine.schema.AGENT_TYPES` orders them.
-AGENT_TYPE_NAMES = ("household", "firm", "bank", "central_bank", "government")
-AGENT_TYPE_CODES = {name: code for code, name in enumerate(AGENT_TYPE_NAMES)}
-MARKET_NAMES = ("goods", "labour", "credit")
-MARKET_CODES = {name: code for code, name in enumerate(MARKET_NAMES)}
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
-
-class AgentTypeCode(models.IntegerChoices):
-    HOUSEHOLD = 0, "household"
-    FIRM = 1, "firm"
-    BANK = 2, "bank"
-    CENTRAL_BANK = 3, "central_bank"
-    GOVERNMENT = 4, "government"
-
-
-class MarketCode(models.IntegerChoices):
-    GOODS = 0, "goods"
-    LABOUR = 1, "labour"
-    CREDIT = 2, "credit"
+# The engine's integer codes (`simulations.engine.vocabulary`) as Django choices, labelled with
+# the engine's names ("central_bank" -> CENTRAL_BANK = 3, "central_bank").
+AgentTypeCode = models.IntegerChoices(
+    "AgentTypeCode", [(t.upper(), (AGENT_TYPE_CODES[t], t)) for t in AGENT_TYPES])
+MarketCode = models.IntegerChoices(
+    "MarketCode", [(m.upper(), (MARKET_CODES[m], m)) for m in MARKETS])
 
 
 def _simulation_fk() -> models.ForeignKey:

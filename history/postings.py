@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from history.models import AGENT_TYPE_CODES
 from history.pgcopy import Column
 from simulations.engine.ledger import ACCT_SECTOR, Acct, TransactionKind
+from simulations.engine.vocabulary import AGENT_TYPE_CODES
 
 LEDGER_COLUMNS = ["simulation_id", "tick", "phase", "kind", "debit_type", "debit_id",
                   "credit_type", "credit_id", "amount"]

@@ -16,8 +16,6 @@ from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationE
 from history.block_pages import AgentKey, BlockQuery
 from history.blocks import LEDGER, TRADES, BlockArchive
 from history.models import (
-    AGENT_TYPE_CODES,
-    MARKET_CODES,
     AgentSnapshot,
     LedgerBatch,
     TickAggregate,
@@ -27,6 +25,7 @@ from history.models import (
 )
 from history.pagination import Query
 from history.postings import kinds_touching
+from simulations.engine.vocabulary import AGENT_TYPE_CODES, MARKET_CODES
 from simulations.models import Agent, Simulation
 from simulations.selectors import simulation_get
 

@@ -8,11 +8,12 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from econsim_project.fields import Int64Field, int64_from_text
-from history.models import AGENT_TYPE_CODES, AGENT_TYPE_NAMES, LOG_LEVELS, MARKET_NAMES
+from history.models import LOG_LEVELS
 from history.postings import ACCOUNTS, KIND_ACCOUNTS, KINDS
+from simulations.engine.vocabulary import AGENT_TYPE_CODES, AGENT_TYPES, MARKETS
 
 AGENT_HELP = "An agent as <type>:<engine id>, e.g. household:12 (types: " + ", ".join(
-    AGENT_TYPE_NAMES) + ")."
+    AGENT_TYPES) + ")."
 
 
 @extend_schema_field({"type": "string", "pattern": r"^[a-z_]+:[0-9]{1,18}$"})
@@ -27,7 +28,7 @@ class AgentRefField(serializers.Field):
         return (AGENT_TYPE_CODES[agent_type], number)
 
     def to_representation(self, value: tuple[int, int]) -> str:
-        return f"{AGENT_TYPE_NAMES[value[0]]}:{value[1]}"
+        return f"{AGENT_TYPES[value[0]]}:{value[1]}"
 
 
 class PageInputSerializer(serializers.Serializer):
@@ -80,7 +81,7 @@ class TickLogFilterSerializer(TickRangeInputSerializer):
 
 
 class TradeFilterSerializer(TickRangeInputSerializer):
-    market = serializers.ChoiceField(choices=MARKET_NAMES, required=False)
+    market = serializers.ChoiceField(choices=MARKETS, required=False)
     agent = AgentRefField(required=False, help_text=AGENT_HELP + " Buyer or seller.")
 
 
@@ -119,7 +120,7 @@ class PageOutputSerializer(serializers.Serializer):
 
 
 def _agent(type_code: int, engine_id: int) -> str:
-    return f"{AGENT_TYPE_NAMES[type_code]}:{engine_id}"
+    return f"{AGENT_TYPES[type_code]}:{engine_id}"
 
 
 class TickLogOutputSerializer(serializers.Serializer):
@@ -143,7 +144,7 @@ class TradeOutputSerializer(serializers.Serializer):
     value = serializers.IntegerField(help_text="Cents.")
 
     def get_market(self, trade: object) -> str:
-        return MARKET_NAMES[trade.market]
+        return MARKETS[trade.market]
 
     def get_buyer(self, trade: object) -> str:
         return _agent(trade.buyer_type, trade.buyer_id)

@@ -38,7 +38,6 @@ from psycopg.types.json import Jsonb
 
 from history.blocks import LEDGER, TRADES, blocks_forget_after, blocks_write, db_columns
 from history.models import (
-    AGENT_TYPE_CODES,
     LOG_LEVELS,
     AgentSnapshot,
     TickAggregate,
@@ -48,6 +47,7 @@ from history.models import (
 from history.postings import posting_columns
 from history.trades import trade_columns
 from simulations.engine import TickResult
+from simulations.engine.vocabulary import AGENT_TYPE_CODES
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from history.models import AGENT_TYPE_CODES, MARKET_CODES
 from history.pgcopy import Column
+from simulations.engine.vocabulary import AGENT_TYPE_CODES, MARKET_CODES
 
 TRADE_COLUMNS = ["simulation_id", "tick", "market", "buyer_type", "buyer_id", "seller_type",
                  "seller_id", "quantity", "price", "value"]

@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from econsim_project.field_errors import field_error
 from scripts_lib.models import Mount, ScriptVersion
 from scripts_lib.quotas import cpu_budgets
 from scripts_lib.runtime import sandbox_get
 from scripts_lib.sandbox import Sandbox, ScriptJob, ScriptResult, apply_validation
-from scripts_lib.services import invalid
 from simulations.engine import World
 from simulations.engine.decisions import decision_context
 from simulations.engine.schema import DecisionContext, validate_decision
@@ -87,14 +87,14 @@ def _live_agent(user: AbstractBaseUser, agent_id: int, agent_type: str) -> tuple
     # An archived simulation's agent is gone for its owner: the answer of a missing one.
     if agent is None or not (user.is_staff or (agent.owner_id == user.pk
                                                and agent.simulation.archived_at is None)):
-        raise invalid("agent", "not_claimed", f"No agent {agent_id} claimed by you.")
+        raise field_error("agent", "not_claimed", f"No agent {agent_id} claimed by you.")
     if agent.agent_type != agent_type:
-        raise invalid("agent", "agent_type_mismatch",
-                      f"This is a {agent_type} script; the agent is a {agent.agent_type}.")
+        raise field_error("agent", "agent_type_mismatch",
+                          f"This is a {agent_type} script; the agent is a {agent.agent_type}.")
     checkpoint = (Checkpoint.objects.filter(simulation_id=agent.simulation_id)
                   .order_by("-tick").only("state").first())
     if checkpoint is None:
-        raise invalid("agent", "no_world", "The agent's simulation has not been started yet.")
+        raise field_error("agent", "no_world", "The agent's simulation has not been started yet.")
     return World.from_bytes(bytes(checkpoint.state)), agent
 
 

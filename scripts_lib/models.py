@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from scripts_lib.sandbox.jobs import MAX_CPU_MS, MAX_SOURCE_BYTES
+from scripts_lib.sandbox.jobs import FAILURE_KIND_LABELS, MAX_CPU_MS, MAX_SOURCE_BYTES
 from simulations.models import Agent, AgentType, Simulation
 
 
@@ -137,12 +137,9 @@ class Rotation(models.Model):
         return f"{self.mount} -> v{self.new_version.number} (day {self.apply_at_day})"
 
 
-class FailureKind(models.TextChoices):
-    TIMEOUT = "timeout", "Timeout (CPU budget)"
-    MEMORY = "memory", "Memory limit"
-    EXCEPTION = "exception", "Exception"
-    BAD_OUTPUT = "bad_output", "Bad output"
-    REJECTED_DECISION = "rejected_decision", "Decision rejected by the engine"
+# The sandbox's failure kinds as choices ("bad_output" -> BAD_OUTPUT, "Bad output").
+FailureKind = models.TextChoices(
+    "FailureKind", [(kind.upper(), (kind, label)) for kind, label in FAILURE_KIND_LABELS.items()])
 
 
 class ScriptFailure(models.Model):

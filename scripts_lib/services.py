@@ -1,7 +1,7 @@
 """Writes to the script library, mounts and rotations: keyword-only, one transaction each.
 
-Errors are Django ValidationErrors keyed by the input field, with the rule as the code; the
-project's DRF handler and the admin's messages turn them into text.
+Errors are `field_error(field, rule, message, **params)` (econsim_project.field_errors), whose
+one translator turns them into the API's JSON and the forms' messages.
 """
 
 from __future__ import annotations
@@ -15,17 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from econsim_project.field_errors import field_error
 from scripts_lib.models import Mount, Rotation, Script, ScriptTickLog, ScriptVersion
 from scripts_lib.quotas import script_limits, versions_created_today
-from scripts_lib.sandbox import SourceProblem, check_source
+from scripts_lib.sandbox import check_source
 from scripts_lib.sandbox.runner import ALLOWED_MODULES
 from simulations.models import Agent, AgentType, Simulation
-
-
-def invalid(field: str, rule: str, message: str, **params: object) -> ValidationError:
-    # Messages are %-formatted by whoever shows them: keep user text from looking like a format.
-    return ValidationError({field: ValidationError(message.replace("%", "%%") if not params
-                                                   else message, code=rule, params=params)})
 
 
 def _lock_user(user: AbstractBaseUser) -> None:
@@ -41,18 +36,18 @@ def _may_use(user: AbstractBaseUser, script: Script) -> bool:
 def script_create(*, owner: AbstractBaseUser, name: str, agent_type: str,
                   description: str = "") -> Script:
     if agent_type not in AgentType.values:
-        raise invalid("agent_type", "invalid_choice",
-                      f"One of {', '.join(AgentType.values)}.")
+        raise field_error("agent_type", "invalid_choice",
+                          f"One of {', '.join(AgentType.values)}.")
     name = name.strip()
     if not name:
-        raise invalid("name", "blank", "A script needs a name.")
+        raise field_error("name", "blank", "A script needs a name.")
     _lock_user(owner)
     limit = script_limits(user_id=owner.pk).max_scripts
     if Script.objects.filter(owner=owner, archived_at__isnull=True).count() >= limit:
-        raise invalid("quota", "max_scripts",
-                      f"You have reached your limit of {limit} scripts; delete one first.")
+        raise field_error("quota", "max_scripts",
+                          f"You have reached your limit of {limit} scripts; delete one first.")
     if Script.objects.filter(owner=owner, name=name, archived_at__isnull=True).exists():
-        raise invalid("name", "unique", f"You already have a script named {name!r}.")
+        raise field_error("name", "unique", f"You already have a script named {name!r}.")
     return Script.objects.create(owner=owner, name=name, agent_type=agent_type,
                                  description=description)
 
@@ -64,11 +59,11 @@ def script_update(*, script: Script, name: str | None = None,
     if name is not None:
         name = name.strip()
         if not name:
-            raise invalid("name", "blank", "A script needs a name.")
+            raise field_error("name", "blank", "A script needs a name.")
         clash = Script.objects.filter(owner_id=script.owner_id, name=name,
                                       archived_at__isnull=True).exclude(pk=script.pk)
         if clash.exists():
-            raise invalid("name", "unique", f"You already have a script named {name!r}.")
+            raise field_error("name", "unique", f"You already have a script named {name!r}.")
         script.name = name
         fields.append("name")
     if description is not None:
@@ -95,7 +90,7 @@ def script_delete(*, script: Script) -> str:
     owner's list). A script with a mounted version is refused."""
     script = Script.objects.select_for_update().get(pk=script.pk)
     if Mount.objects.filter(script_version__script=script, active=True).exists():
-        raise invalid("script", "mounted", "A version of this script is mounted on an agent; "
+        raise field_error("script", "mounted", "A version of this script is mounted on an agent; "
                                            "unmount it first.")
     used = Mount.objects.filter(script_version__script=script).exists() or \
         Rotation.objects.filter(new_version__script=script).exists()
@@ -107,34 +102,18 @@ def script_delete(*, script: Script) -> str:
     return "deleted"
 
 
-def _problem_rule(problem: SourceProblem) -> str:
-    if problem.message.startswith("syntax error"):
-        return "syntax_error"
-    if problem.message.startswith(("import of", "relative imports")):
-        return "forbidden_import"
-    if problem.message.startswith("too complex"):
-        return "too_complex"
-    if "decide" in problem.message:
-        return "missing_decide"
-    return "too_large"
-
-
 def source_errors(source: str, max_bytes: int) -> list[ValidationError]:
-    """Upload-time checks as errors of the field `source`, each with its line (if any) in the
-    message and in the `line` param."""
+    """Upload-time checks as errors of the field `source`, each with its rule and its line (if
+    any) in the message and in the `line` param."""
     size = len(source.encode())
     if size > max_bytes:
         return [ValidationError("The source is %(size)s bytes; at most %(limit)s allowed.",
                                 code="too_large", params={"size": size, "limit": max_bytes,
                                                           "line": None})]
-    errors = []
-    for problem in check_source(source, max_bytes=max_bytes):
-        text = problem.message.replace("%", "%%")
-        if problem.line is not None:
-            text = f"line %(line)s: {text}"
-        errors.append(ValidationError(text, code=_problem_rule(problem),
-                                      params={"line": problem.line}))
-    return errors
+    return [ValidationError("line %(line)s: %(problem)s" if problem.line is not None
+                            else "%(problem)s", code=problem.rule,
+                            params={"line": problem.line, "problem": problem.message})
+            for problem in check_source(source, max_bytes=max_bytes)]
 
 
 @transaction.atomic
@@ -142,7 +121,7 @@ def script_version_create(*, script: Script, source: str,
                           user: AbstractBaseUser) -> ScriptVersion:
     script = Script.objects.select_for_update().get(pk=script.pk)
     if script.archived_at is not None:
-        raise invalid("script", "archived", "This script is archived.")
+        raise field_error("script", "archived", "This script is archived.")
     _lock_user(user)
     limits = script_limits(user_id=script.owner_id)
     errors = source_errors(source, limits.max_source_bytes)
@@ -151,9 +130,9 @@ def script_version_create(*, script: Script, source: str,
     now = timezone.now()
     used = versions_created_today(user_ids=[user.pk], now=now).get(user.pk, 0)
     if used >= script_limits(user_id=user.pk).versions_per_day:
-        raise invalid("quota", "versions_per_day",
-                      f"You have uploaded {used} versions today, your daily limit; "
-                      "try again tomorrow (UTC).")
+        raise field_error("quota", "versions_per_day",
+                          f"You have uploaded {used} versions today, your daily limit; "
+                          "try again tomorrow (UTC).")
     latest = script.versions.order_by("-number").values_list("number", flat=True).first()
     data = source.encode()
     return ScriptVersion.objects.create(
@@ -169,7 +148,7 @@ def script_version_create(*, script: Script, source: str,
 def script_version_delete(*, version: ScriptVersion) -> None:
     why = version_in_use(version)
     if why is not None:
-        raise invalid("version", why, f"Version {version.number} is {why}; it is part of the "
+        raise field_error("version", why, f"Version {version.number} is {why}; it is part of the "
                                       "record and cannot be deleted.")
     version.delete()
 
@@ -179,9 +158,9 @@ def _version_for(user: AbstractBaseUser, version_id: int, field: str = "script_v
     version = (ScriptVersion.objects.select_related("script")
                .filter(pk=version_id).first())
     if version is None or not _may_use(user, version.script):
-        raise invalid(field, "does_not_exist", f"No script version {version_id} of yours.")
+        raise field_error(field, "does_not_exist", f"No script version {version_id} of yours.")
     if version.script.archived_at is not None:
-        raise invalid(field, "archived", "The script of this version is archived.")
+        raise field_error(field, "archived", "The script of this version is archived.")
     return version
 
 
@@ -189,9 +168,9 @@ def _open_simulation(simulation_id: int, user: AbstractBaseUser) -> Simulation:
     simulation = Simulation.objects.select_for_update().filter(pk=simulation_id).first()
     if simulation is None or (simulation.archived_at is not None and not user.is_staff):
         # To users an archived simulation is gone: the same answer as a missing one.
-        raise invalid("simulation", "does_not_exist", f"No simulation {simulation_id}.")
+        raise field_error("simulation", "does_not_exist", f"No simulation {simulation_id}.")
     if simulation.archived_at is not None or simulation.status == Simulation.Status.FINISHED:
-        raise invalid("simulation", "closed", "This simulation is archived or finished.")
+        raise field_error("simulation", "closed", "This simulation is archived or finished.")
     return simulation
 
 
@@ -204,17 +183,17 @@ def mount_create(*, simulation_id: int, agent_id: int, version_id: int,
     simulation = _open_simulation(simulation_id, user)
     agent = Agent.objects.filter(pk=agent_id, simulation_id=simulation_id).first()
     if agent is None:
-        raise invalid("agent", "does_not_exist", f"No agent {agent_id} in this simulation.")
+        raise field_error("agent", "does_not_exist", f"No agent {agent_id} in this simulation.")
     if agent.owner_id != user.pk and not user.is_staff:
-        raise invalid("agent", "not_claimed", "You can mount scripts only on agents you "
+        raise field_error("agent", "not_claimed", "You can mount scripts only on agents you "
                                               "have claimed.")
     version = _version_for(user, version_id)
     if version.script.agent_type != agent.agent_type:
-        raise invalid("script_version", "agent_type_mismatch",
-                      f"This is a {version.script.agent_type} script; the agent is a "
-                      f"{agent.agent_type}.")
+        raise field_error("script_version", "agent_type_mismatch",
+                          f"This is a {version.script.agent_type} script; the agent is a "
+                          f"{agent.agent_type}.")
     if Mount.objects.filter(agent=agent, active=True).exists():
-        raise invalid("agent", "already_mounted", "A script is already mounted on this agent; "
+        raise field_error("agent", "already_mounted", "A script is already mounted on this agent; "
                                                   "unmount it or schedule a rotation.")
     try:
         with transaction.atomic():
@@ -222,7 +201,7 @@ def mount_create(*, simulation_id: int, agent_id: int, version_id: int,
                                         script_version=version, mounted_by=user,
                                         since_tick=simulation.tick + 1)
     except IntegrityError:  # a concurrent mount won the race for this agent
-        raise invalid("agent", "already_mounted", "A script is already mounted on this "
+        raise field_error("agent", "already_mounted", "A script is already mounted on this "
                                                   "agent.") from None
 
 
@@ -232,9 +211,9 @@ def _mount_for(user: AbstractBaseUser, simulation_id: int, mount_id: int) -> Mou
     if mount is None or not (user.is_staff or (
             mount.simulation.archived_at is None
             and user.pk in (mount.agent.owner_id, mount.mounted_by_id))):
-        raise invalid("mount", "does_not_exist", f"No mount {mount_id} of yours here.")
+        raise field_error("mount", "does_not_exist", f"No mount {mount_id} of yours here.")
     if not mount.active:
-        raise invalid("mount", "inactive", "This mount has already ended.")
+        raise field_error("mount", "inactive", "This mount has already ended.")
     return mount
 
 
@@ -273,14 +252,14 @@ def rotation_schedule(*, simulation_id: int, mount_id: int, version_id: int,
     mount = _mount_for(user, simulation_id, mount_id)
     if mount.simulation.archived_at is not None \
             or mount.simulation.status == Simulation.Status.FINISHED:
-        raise invalid("simulation", "closed", "This simulation is archived or finished.")
+        raise field_error("simulation", "closed", "This simulation is archived or finished.")
     version = _version_for(user, version_id)
     if version.script.agent_type != mount.agent.agent_type:
-        raise invalid("script_version", "agent_type_mismatch",
-                      f"This is a {version.script.agent_type} script; the agent is a "
-                      f"{mount.agent.agent_type}.")
+        raise field_error("script_version", "agent_type_mismatch",
+                          f"This is a {version.script.agent_type} script; the agent is a "
+                          f"{mount.agent.agent_type}.")
     if version.pk == mount.script_version_id:
-        raise invalid("script_version", "already_mounted", "This version already drives the "
+        raise field_error("script_version", "already_mounted", "This version already drives the "
                                                            "agent.")
     simulation = mount.simulation
     Rotation.objects.filter(mount=mount, status=Rotation.Status.PENDING).update(

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from econsim_project.field_errors import form_add_errors
 from simulations import selectors, services
 from simulations.admin_forms import (
     ConfirmForm,
@@ -26,7 +27,6 @@ from simulations.admin_forms import (
     SimulationAddForm,
     SimulationChangeForm,
     TicksForm,
-    form_errors_from,
     shock_spec,
 )
 from simulations.admin_schedules import ScheduleInline
@@ -51,7 +51,7 @@ def _parameter_page(model_admin: admin.ModelAdmin, request: HttpRequest, queryse
                                      messages.SUCCESS)
             return None
         except (ValidationError, ConfigError) as exc:
-            form_errors_from(form, exc)
+            form_add_errors(form, exc)
     context = {**model_admin.admin_site.each_context(request), "title": title, "form": form,
                "simulations": simulations, "action": request.POST.get("action"),
                "opts": model_admin.model._meta}

@@ -1,5 +1,6 @@
 """Forms of the operator console's parameter pages. They check shapes; the services and the
-engine check the rules, and `form_errors_from` puts their errors on the right field."""
+engine check the rules, and `form_add_errors` (econsim_project.field_errors) puts their errors
+on the right field."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput
 
+from econsim_project.field_errors import form_add_errors
 from econsim_project.fields import Int64FormField
 from econsim_project.json_input import JsonInputError, json_loads_checked
 from simulations.engine import ConfigError
@@ -17,19 +19,6 @@ from simulations.engine.config import Config
 from simulations.engine.shocks import SHOCK_TYPES
 from simulations.models import AgentType, Schedule, Simulation, claimable_by_default
 from simulations.schedules import schedule_validate
-
-
-def form_errors_from(form: forms.Form, exc: ValidationError | ConfigError) -> None:
-    """Attach a service or engine error to the form field it names ("params.factor" goes on
-    `params`), or to the form as a whole."""
-    if isinstance(exc, ConfigError):
-        head, _, rest = exc.field.partition(".")
-        field = head if head in form.fields else None
-        form.add_error(field, f"{rest}: {exc.rule}" if rest and field else
-                       (exc.rule if field else f"{exc.field}: {exc.rule}"))
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class CheckedJSONField(forms.JSONField):
@@ -135,9 +124,9 @@ class SimulationAddForm(forms.ModelForm):
             Config.build(data["scenario"], data.get("config") or {})
             if not 0 <= data["seed"] < 2**63:
                 raise ConfigError("seed", "int in [0, 2^63) required")
-        except ConfigError as exc:
-            field = "seed" if exc.field == "seed" else "config"
-            self.add_error(field, f"{exc.field}: {exc.rule}" if field == "config" else exc.rule)
+        except ConfigError as exc:  # a parameter's error goes on `config`, naming it
+            form_add_errors(self, exc if exc.field == "seed"
+                            else ConfigError(f"config.{exc.field}", exc.rule))
         return data
 
 
@@ -154,5 +143,5 @@ class ScheduleForm(forms.ModelForm):
                                   every_minutes=data.get("every_minutes"),
                                   ticks=data.get("ticks"))
             except ValidationError as exc:
-                form_errors_from(self, exc)
+                form_add_errors(self, exc)
         return data

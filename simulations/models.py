@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from econsim_project.field_errors import field_error
 from simulations.engine.schema import AGENT_TYPES
 
 
@@ -21,6 +22,15 @@ class Scenario(models.TextChoices):
 # choices ("central_bank" -> CENTRAL_BANK, "Central bank").
 AgentType = models.TextChoices(
     "AgentType", [(t.upper(), (t, t.replace("_", " ").capitalize())) for t in AGENT_TYPES])
+
+
+def run_ticks_validate(ticks: int, *, field: str = "ticks") -> None:
+    """The run limit, checked here for every way of asking (API, admin, schedules): between 1
+    and SIMULATION_MAX_TICKS_PER_RUN ticks. Forms and serializers bound their fields with the
+    same setting; this is the services' own check."""
+    limit = settings.SIMULATION_MAX_TICKS_PER_RUN
+    if not 1 <= ticks <= limit:
+        raise field_error(field, "out_of_range", f"Between 1 and {limit}.")
 
 
 def claimable_by_default() -> list[str]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_celery_beat.models import (
     CrontabSchedule,
@@ -16,27 +14,23 @@ from django_celery_beat.models import (
     PeriodicTasks,
 )
 
-from simulations.models import Schedule, Simulation
+from econsim_project.field_errors import field_error
+from simulations.models import Schedule, Simulation, run_ticks_validate
 
 TASK = "simulations.run_scheduled"
 NAME_PREFIX = "simulation-schedule-"
 
 
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
 def schedule_validate(*, kind: str, time_utc: dt.time | None, every_minutes: int | None,
                       ticks: int | None) -> None:
     if kind not in Schedule.Kind.values:
-        raise _error("kind", f"One of {', '.join(Schedule.Kind.values)}.", "invalid_choice")
+        raise field_error("kind", "invalid_choice", f"One of {', '.join(Schedule.Kind.values)}.")
     if kind == Schedule.Kind.DAILY and time_utc is None:
-        raise _error("time_utc", "Required for a daily schedule (HH:MM, UTC).", "required")
+        raise field_error("time_utc", "required", "Required for a daily schedule (HH:MM, UTC).")
     if kind == Schedule.Kind.INTERVAL and not (every_minutes and every_minutes >= 1):
-        raise _error("every_minutes", "At least 1 for an interval schedule.", "required")
-    if ticks is not None and not 1 <= ticks <= settings.SIMULATION_MAX_TICKS_PER_RUN:
-        raise _error("ticks", f"Between 1 and {settings.SIMULATION_MAX_TICKS_PER_RUN}.",
-                     "out_of_range")
+        raise field_error("every_minutes", "required", "At least 1 for an interval schedule.")
+    if ticks is not None:
+        run_ticks_validate(ticks)
 
 
 def schedule_save(*, simulation_id: int, kind: str, time_utc: dt.time | None = None,

@@ -39,7 +39,9 @@ class SimulationCreateInputSerializer(serializers.Serializer):
     scenario = serializers.ChoiceField(choices=Scenario.choices, default=Scenario.BASELINE)
     config = serializers.DictField(required=False, default=dict)
     seed = Int64Field(min_value=0, max_value=2**63 - 1, default=0)
-    ticks_per_day = Int64Field(min_value=1, max_value=10_000, default=4)
+    ticks_per_day = Int64Field(min_value=1, max_value=settings.SIMULATION_MAX_TICKS_PER_RUN,
+                               default=4, help_text="A day runs as one run: at most the run "
+                                                    "limit, SIMULATION_MAX_TICKS_PER_RUN.")
     max_agents_per_user = Int64Field(min_value=0, max_value=1000, default=3)
     claimable_agent_types = serializers.MultipleChoiceField(
         choices=AgentType.choices, required=False,

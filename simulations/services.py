@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from econsim_project.field_errors import field_error
 from history.services import history_forget_after
 from scripts_lib.models import Mount, ScriptFailure, ScriptTickLog
 from scripts_lib.services import mounts_end
@@ -30,10 +31,6 @@ from simulations.orchestrator.worlds import public_state
 from simulations.world_cache import world_cache_forget, world_cache_store
 
 
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
 def simulation_create(*, name: str, scenario: str = "baseline", config: dict | None = None,
                       seed: int = 0, ticks_per_day: int = 4, max_agents_per_user: int = 3,
                       claimable_agent_types: list[str] | None = None,
@@ -46,7 +43,7 @@ def simulation_create(*, name: str, scenario: str = "baseline", config: dict | N
     try:
         validate_agent_types(claimable)
     except ValidationError as exc:
-        raise _error("claimable_agent_types", exc.messages[0], exc.code) from exc
+        raise field_error("claimable_agent_types", exc.code, exc.messages[0]) from exc
     world = World.create(scenario, config or {}, seed)
     blob, digest = world.to_bytes(), world.state_hash()
     try:
@@ -65,7 +62,7 @@ def simulation_create(*, name: str, scenario: str = "baseline", config: dict | N
                                       state_hash=digest, size_bytes=len(blob))
     except IntegrityError as exc:
         if Simulation.objects.filter(name=name).exists():
-            raise _error("name", "A simulation with this name exists.", "unique") from exc
+            raise field_error("name", "unique", "A simulation with this name exists.") from exc
         raise
     state = public_state(simulation_id=simulation.pk, world=world, state_hash=digest)
     world_cache_store(simulation_id=simulation.pk, tick=0, state_hash=digest, blob=blob,
@@ -110,18 +107,18 @@ def simulation_reset(*, simulation_id: int, day: int) -> int:
     simulation = Simulation.objects.get(pk=simulation_id)
     target = day * simulation.ticks_per_day
     if day < 0 or target > simulation.tick:
-        raise _error("day", f"A finished day between 0 and {simulation.day} is required.",
-                     "out_of_range")
+        raise field_error("day", "out_of_range",
+                          f"A finished day between 0 and {simulation.day} is required.")
     checkpoint = Checkpoint.objects.filter(simulation_id=simulation_id, tick=target,
                                            kind=Checkpoint.Kind.DAY_END).only("pk").first()
     if checkpoint is None:
-        raise _error("day", f"No day-end checkpoint at tick {target}.", "missing_checkpoint")
+        raise field_error("day", "missing_checkpoint", f"No day-end checkpoint at tick {target}.")
     try:
         with simulation_lock(simulation_id=simulation_id):
             return _reset_locked(simulation_id, target)
     except SimulationBusy as exc:
-        raise _error("simulation", "A run is in progress; pause the simulation and retry.",
-                     "busy") from exc
+        raise field_error("simulation", "busy",
+                          "A run is in progress; pause the simulation and retry.") from exc
 
 
 def _reset_locked(simulation_id: int, target: int) -> int:
@@ -129,7 +126,7 @@ def _reset_locked(simulation_id: int, target: int) -> int:
     with transaction.atomic():
         if Simulation.objects.filter(pk=simulation_id, tick=current).update(
                 tick=target, updated_at=timezone.now()) != 1:
-            raise _error("simulation", "The simulation moved; retry.", "busy")
+            raise field_error("simulation", "busy", "The simulation moved; retry.")
         Checkpoint.objects.filter(simulation_id=simulation_id, tick__gt=target).delete()
         # The archives are append-only for everyone but a reset: these ticks never happened.
         # (Scripts keep their memory: it is not versioned per tick.)
@@ -149,7 +146,7 @@ def shock_create(*, simulation_id: int, spec: dict[str, Any],
     names the field); applied by the orchestrator when its start tick comes."""
     simulation = Simulation.objects.get(pk=simulation_id)
     if simulation.archived_at is not None:
-        raise _error("simulation", "The simulation is archived.", "archived")
+        raise field_error("simulation", "archived", "The simulation is archived.")
     config = Config.build(simulation.scenario, simulation.config)
     clean = validate_shock(spec, config.n_households, config.n_firms, simulation.tick)
     return Shock.objects.create(
@@ -176,21 +173,22 @@ def agent_claim(*, simulation_id: int, agent_id: int, user_id: int,
             raise AgentNotFound(agent_id)
         simulation = agent.simulation
         if simulation.archived_at is not None:
-            raise _error("simulation", "The simulation is archived.", "archived")
+            raise field_error("simulation", "archived", "The simulation is archived.")
         if agent.owner_id == user_id:
             return agent
         if not operator and agent.agent_type not in simulation.claimable_agent_types:
-            raise _error("agent_type", f"A {agent.get_agent_type_display().lower()} of this "
-                         "simulation is assigned by an operator; users cannot claim it.",
-                         "operator_assigned")
+            raise field_error("agent_type", "operator_assigned",
+                              f"A {agent.get_agent_type_display().lower()} of this "
+                              "simulation is assigned by an operator; users cannot claim it.")
         owned = Agent.objects.filter(simulation_id=simulation_id, owner_id=user_id).count()
         if owned >= simulation.max_agents_per_user:
-            raise _error("agent", f"At most {simulation.max_agents_per_user} agents per user "
-                         "in this simulation.", "limit")
+            raise field_error("agent", "limit",
+                              f"At most {simulation.max_agents_per_user} agents per user "
+                              "in this simulation.")
         now = timezone.now()
         if Agent.objects.filter(pk=agent_id, owner__isnull=True).update(
                 owner_id=user_id, claimed_at=now) != 1:
-            raise _error("agent", "Another user has claimed this agent.", "taken")
+            raise field_error("agent", "taken", "Another user has claimed this agent.")
     agent.owner_id, agent.claimed_at = user_id, now
     return agent
 

@@ -17,29 +17,35 @@ from scripts_lib.sandbox.runner import ALLOWED_MODULES
 @dataclass(frozen=True)
 class SourceProblem:
     line: int | None
+    rule: str  # one of RULES: what the platform reports as the error's rule
     message: str
+
+
+RULES = ("too_large", "too_complex", "syntax_error", "forbidden_import", "missing_decide")
 
 
 def check_source(source: str, max_bytes: int = MAX_SOURCE_BYTES) -> list[SourceProblem]:
     """Every problem found, in line order; [] means the script may be saved."""
     size = len(source.encode())
     if size > max_bytes:
-        return [SourceProblem(None, f"source is {size} bytes; at most {max_bytes} allowed")]
+        return [SourceProblem(None, "too_large",
+                              f"source is {size} bytes; at most {max_bytes} allowed")]
     too_complex = _complexity_problem(source)
     if too_complex is not None:
         return [too_complex]
     try:
         tree = ast.parse(source, filename="<strategy>")
     except SyntaxError as exc:
-        return [SourceProblem(exc.lineno, f"syntax error: {exc.msg}")]
+        return [SourceProblem(exc.lineno, "syntax_error", f"syntax error: {exc.msg}")]
     except ValueError as exc:  # e.g. a NUL character
-        return [SourceProblem(None, f"syntax error: {exc}")]
+        return [SourceProblem(None, "syntax_error", f"syntax error: {exc}")]
     except (RecursionError, MemoryError):  # the budget below should make these unreachable
-        return [SourceProblem(None, "too complex: the parser ran out of room")]
-    problems = [SourceProblem(node.lineno, message) for node in ast.walk(tree)
+        return [SourceProblem(None, "too_complex", "too complex: the parser ran out of room")]
+    problems = [SourceProblem(node.lineno, "forbidden_import", message) for node in ast.walk(tree)
                 for message in _import_problems(node)]
     if not any(isinstance(n, ast.FunctionDef) and n.name == "decide" for n in tree.body):
-        problems.append(SourceProblem(None, "no top-level function decide(obs) defined"))
+        problems.append(SourceProblem(None, "missing_decide",
+                                      "no top-level function decide(obs) defined"))
     return sorted(problems, key=lambda p: p.line or 0)
 
 
@@ -87,12 +93,13 @@ def _complexity_problem(source: str) -> SourceProblem | None:
             elif token.type == tokenize.NAME and token.string in _NESTING_KEYWORDS:
                 operators += 1
             if depth > MAX_BRACKET_DEPTH:
-                return SourceProblem(token.start[0], f"too complex: brackets nested deeper "
-                                                     f"than {MAX_BRACKET_DEPTH} levels")
+                return SourceProblem(token.start[0], "too_complex",
+                                     f"too complex: brackets nested deeper than "
+                                     f"{MAX_BRACKET_DEPTH} levels")
             if operators > MAX_OPERATORS_PER_STATEMENT:
-                return SourceProblem(token.start[0], f"too complex: more than "
-                                                     f"{MAX_OPERATORS_PER_STATEMENT} operators "
-                                                     f"in one statement")
+                return SourceProblem(token.start[0], "too_complex",
+                                     f"too complex: more than {MAX_OPERATORS_PER_STATEMENT} "
+                                     f"operators in one statement")
     except (tokenize.TokenError, SyntaxError):
         return None
     return None

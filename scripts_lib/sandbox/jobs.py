@@ -7,7 +7,17 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-FAILURE_KINDS = ("timeout", "memory", "exception", "bad_output", "rejected_decision")
+# Every way a call can fail, with the label the platform shows; defined here once (the
+# platform's choices derive from it). The runner, a stdlib-only file run inside the child,
+# names the kinds it produces ("memory", "exception", "bad_output") one by one.
+FAILURE_KIND_LABELS = {
+    "timeout": "Timeout (CPU budget)",
+    "memory": "Memory limit",
+    "exception": "Exception",
+    "bad_output": "Bad output",
+    "rejected_decision": "Decision rejected by the engine",
+}
+FAILURE_KINDS = tuple(FAILURE_KIND_LABELS)
 MAX_SOURCE_BYTES = 256 * 1024
 MAX_CPU_MS = 10_000
 

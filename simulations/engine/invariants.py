@@ -11,13 +11,14 @@ from .context import Context
 from .errors import InvariantViolation
 from .ledger import ACCT_SECTOR, Acct, TransactionKind
 from .state import State
+from .vocabulary import AGENT_TYPES
 
 MONEY_KINDS = frozenset({
     "LOAN_DRAW", "LOAN_PRINCIPAL", "LOAN_INTEREST", "DEPOSIT_INTEREST", "DEPOSIT_INTEREST_F",
     "BANK_DIVIDEND", "BAIL_IN", "BAIL_IN_F", "GOV_PURCHASE", "BENEFIT",
     "GOV_TRANSFER", "GOV_LEVY", "TAX_H", "TAX_F",
 })
-SECTORS = ("household", "firm", "bank", "central_bank", "government")
+SECTORS = AGENT_TYPES  # the transactions-flow matrix has one column per agent type
 
 
 def net_worth(s: State) -> dict[str, np.ndarray]:

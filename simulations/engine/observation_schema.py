@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MEMORY_KEY = "memory"  # reserved: the sandbox splits it off the script's return before validation
+MEMORY_KEY = "memory"  # the sandbox owns it (runner.MEMORY_KEY); a test keeps the two equal
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,8 @@ from itertools import pairwise
 import numpy as np
 
 from .errors import EngineError
+from .vocabulary import AGENT_TYPE_CODES
 
-# Agent-type codes used inside spawn keys (§14.11).
-TYPE_CODES = {"household": 0, "firm": 1, "bank": 2, "central_bank": 3, "government": 4}
 SCRIPT_PHASE = 99
 # Per-shock streams are families indexed by the shock's position in the queue.
 MAX_SHOCKS = 1000
@@ -36,7 +35,7 @@ class Stream(Enum):
     HEALTH_HAZARD = (9, 1, 1)        # P9: background sickness
     SHOCK_TARGETS = (9, 1000, MAX_SHOCKS)  # P9: random_share targets, one per shock
     SHOCK_HEALTH = (9, 2000, MAX_SHOCKS)   # P9: health-shock hazard draws, one per shock
-    SCRIPT = (SCRIPT_PHASE, 0, len(TYPE_CODES))  # scripts' rng_seed, one id per agent type
+    SCRIPT = (SCRIPT_PHASE, 0, len(AGENT_TYPE_CODES))  # scripts' rng_seed, one id per agent type
 
     @property
     def phase(self) -> int:
@@ -70,7 +69,7 @@ def stream(seed: int, tick: int, purpose: Stream, index: int = 0) -> np.random.G
 
 def script_seed(seed: int, tick: int, agent_type: str, agent_id: int) -> int:
     """The rng_seed handed to a script: SeedSequence(seed, spawn_key=(t, 99, type, id))."""
-    phase, type_code = Stream.SCRIPT.key(TYPE_CODES[agent_type])
+    phase, type_code = Stream.SCRIPT.key(AGENT_TYPE_CODES[agent_type])  # §14.11
     ss = np.random.SeedSequence(int(seed), spawn_key=(int(tick), phase, type_code,
                                                       int(agent_id)))
     return int(ss.generate_state(1, dtype=np.uint64)[0])

@@ -17,8 +17,8 @@ from typing import Any
 
 from .errors import DecisionError
 from .observation_schema import MEMORY_KEY, OWN_FIELDS, PUBLIC_FIELDS, TOP_FIELDS, ObsField
+from .vocabulary import AGENT_TYPES
 
-AGENT_TYPES = ("household", "firm", "bank", "central_bank", "government")
 MAX_CENTS = 10**15
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-HOUSEHOLD, FIRM, BANK, CENTRAL_BANK, GOVERNMENT = 0, 1, 2, 3, 4
-MARKETS = ("goods", "labour", "credit")
+from .vocabulary import MARKETS
+
 COLUMNS = ("buyer_type", "buyer", "seller_type", "seller", "quantity", "price", "value")
 
 

@@ -77,7 +77,7 @@ def _take_over(run: DayRun, *, silent_seconds: int) -> str | None:
         return None  # a worker took the lock meanwhile: it is not stale
     if give_up:
         return "failed"
-    day_run_task(run).apply_async(args=[run.pk], task_id=run.task_id or None)
+    day_run_task().apply_async(args=[run.pk], task_id=run.task_id or None)
     return "requeued"
 
 

@@ -7,14 +7,20 @@ import uuid
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from econsim_project.field_errors import field_error
 from simulations.locks import simulation_lock
-from simulations.models import ACTIVE_OUTCOMES, Checkpoint, DayRun, Schedule, Simulation
+from simulations.models import (
+    ACTIVE_OUTCOMES,
+    Checkpoint,
+    DayRun,
+    Schedule,
+    Simulation,
+    run_ticks_validate,
+)
 from simulations.orchestrator.advance import Progress, simulation_advance
 
 FINAL = (DayRun.Outcome.SUCCEEDED, DayRun.Outcome.FAILED, DayRun.Outcome.NOOP,
@@ -26,28 +32,23 @@ def run_ticks_resolve(*, simulation: Simulation, mode: str, ticks: int | None) -
     current day (fill), or exactly N."""
     if mode == DayRun.Mode.FILL:
         if ticks is not None:
-            raise ValidationError({"ticks": ValidationError(
-                "Filling the day runs the ticks left in it; do not give ticks.",
-                code="not_allowed")})
+            raise field_error("ticks", "not_allowed",
+                              "Filling the day runs the ticks left in it; do not give ticks.")
         return simulation.ticks_left_in_day
     if ticks is None:
         if mode == DayRun.Mode.TICKS:
-            raise ValidationError({"ticks": ValidationError("Required.", code="required")})
+            raise field_error("ticks", "required", "Required.")
         return simulation.ticks_per_day
-    limit = settings.SIMULATION_MAX_TICKS_PER_RUN
-    if not 1 <= ticks <= limit:
-        raise ValidationError({"ticks": ValidationError(
-            f"Between 1 and {limit}.", code="out_of_range")})
+    run_ticks_validate(ticks)
     return ticks
 
 
 def _check_runnable(simulation: Simulation) -> None:
     if simulation.archived_at is not None:
-        raise ValidationError({"simulation": ValidationError(
-            "The simulation is archived.", code="archived")})
+        raise field_error("simulation", "archived", "The simulation is archived.")
     if simulation.status != Simulation.Status.RUNNING:
-        raise ValidationError({"status": ValidationError(
-            f"The simulation is {simulation.status}; resume it first.", code="not_running")})
+        raise field_error("status", "not_running",
+                          f"The simulation is {simulation.status}; resume it first.")
 
 
 def day_run_request(*, simulation_id: int, mode: str = DayRun.Mode.DAY, ticks: int | None = None,
@@ -63,15 +64,15 @@ def day_run_request(*, simulation_id: int, mode: str = DayRun.Mode.DAY, ticks: i
         run = DayRun.objects.create(
             simulation=simulation, requested_by_id=requested_by_id, requested_via=via,
             task_id=task_id, expected_tick=simulation.tick, ticks_requested=count, mode=mode)
-        day_run_task(run).apply_async_on_commit(args=[run.pk], task_id=task_id)
+        day_run_task().apply_async_on_commit(args=[run.pk], task_id=task_id)
     return run
 
 
-def day_run_task(run: DayRun) -> Task:
-    """The task that executes a run (any run, scheduled ones included: by its id)."""
-    from simulations.tasks import run_day, run_ticks  # the tasks module imports this one
+def day_run_task() -> Task:
+    """The task that executes a run (any run, any mode, scheduled ones included: by its id)."""
+    from simulations.tasks import run_day  # the tasks module imports this one
 
-    return run_ticks if run.mode == DayRun.Mode.TICKS else run_day
+    return run_day
 
 
 def _heartbeat(run_id: int, **fields: object) -> None:

@@ -14,11 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from econsim_project.field_errors import errors_text
 from scripts_lib.selectors import failures_for, scripts_visible
 from simulations.selectors import simulation_get
 from simulations.services import AgentNotFound, agent_claim, agent_release
 from web import selectors
-from web.forms import AgentChoiceForm, ClaimForm, RangeForm, ScriptCreateForm, errors_text
+from web.forms import AgentChoiceForm, ClaimForm, RangeForm, ScriptCreateForm
 
 TABS = ("agents", "economy", "scripts", "failures")
 POLL_RUNNING, POLL_IDLE = "2s", "10s"

@@ -15,11 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from econsim_project.field_errors import page_errors
 from simulations import services
 from simulations.models import DayRun, Simulation
 from simulations.orchestrator import day_run_request
 from web import selectors
-from web.forms import RunForm, service_errors
+from web.forms import RunForm
 
 View = Callable[..., HttpResponse]
 RECENT_LOG_TICKS = 100
@@ -68,7 +69,7 @@ def operator_run(request: HttpRequest, simulation_id: int) -> HttpResponse:
         run = day_run_request(simulation_id=simulation.pk, mode=mode,
                               requested_by_id=request.user.pk, via=DayRun.Via.ADMIN)
     except ValidationError as exc:
-        errors = service_errors(exc)
+        errors = page_errors(exc)
         if request.htmx:
             return render(request, "web/operator/_task.html",
                           {"simulation": simulation, "errors": errors})

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from econsim_project.field_errors import errors_text, form_add_errors, page_errors
 from econsim_project.fields import int64_from_text
 from scripts_lib import selectors as scripts
 from scripts_lib import services
@@ -29,8 +30,6 @@ from web.forms import (
     RotationForm,
     ScriptCreateForm,
     VersionForm,
-    errors_text,
-    service_errors,
 )
 
 
@@ -76,9 +75,7 @@ def script_list(request: HttpRequest) -> HttpResponse:
         try:
             script = services.script_create(owner=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for error in service_errors(exc):
-                form.add_error(error["field"] if error["field"] in form.fields else None,
-                               error["message"])
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("Script created: write its first version."))
             return _to_editor(script)
@@ -106,7 +103,7 @@ def version_create(request: HttpRequest, script_id: int) -> HttpResponse:
                                                  source=form.cleaned_data["source"])
     except ValidationError as exc:
         return _editor(request, script, source=form.cleaned_data["source"],
-                       errors=service_errors(exc), status=400)
+                       errors=page_errors(exc), status=400)
     messages.success(request, _("Saved version %(n)s.") % {"n": version.number})
     return _to_editor(script, version.number)
 
@@ -138,7 +135,7 @@ def version_dry_run(request: HttpRequest, script_id: int, number: int) -> HttpRe
         context["outcome"] = outcome
         context["decision_json"] = json.dumps(outcome.decision, indent=2, sort_keys=True)
     except ValidationError as exc:
-        context["errors"] = service_errors(exc)
+        context["errors"] = page_errors(exc)
     except SandboxError as exc:  # isolation could not be set up: say so, change nothing
         context["errors"] = [{"field": None, "message": str(exc), "line": None}]
     return render(request, "web/scripts/_dry_run.html", context)

@@ -11,7 +11,7 @@ from ..ledger import Acct, TransactionKind
 from ..money import PPM, annual_to_tick_ppm, to_ppm
 from ..rng import Stream
 from ..schema import BankDecision
-from ..trades import BANK, FIRM
+from ..vocabulary import BANK, FIRM
 
 NO_BANK_DECISION = BankDecision()
 

@@ -13,7 +13,7 @@ from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import PPM, largest_remainder, to_ppm
 from ..rng import Stream
-from ..trades import FIRM, GOVERNMENT, HOUSEHOLD
+from ..vocabulary import FIRM, GOVERNMENT, HOUSEHOLD
 
 
 def run(w: Context) -> None:

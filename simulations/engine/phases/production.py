@@ -7,7 +7,7 @@ import numpy as np
 from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import apply_ppm, to_ppm
-from ..trades import FIRM, HOUSEHOLD
+from ..vocabulary import FIRM, HOUSEHOLD
 from .plans import firm_productivity
 
 
