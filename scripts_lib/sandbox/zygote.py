@@ -11,6 +11,7 @@ child says). Each batch's results go to the host on a pipe the host made for tha
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import gc
 import json
@@ -114,6 +115,10 @@ class Zygote:
                 after = (protocol.frame(b"S", protocol.INDEX.pack(i + 1)) if i + 1 < len(jobs)
                          else protocol.frame(b"E"))
                 protocol.write_all(RESULT_FD, protocol.frame(b"D", data) + after)
+            # Sleep until the zygote, having read our settled CPU clock, kills us.
+            lock = _thread.allocate_lock()
+            lock.acquire()
+            lock.acquire()
         except BaseException:
             os._exit(HARNESS_FAILED)
         os._exit(0)
@@ -123,7 +128,9 @@ class Zygote:
         n, wall_ms, setup_s = header["n"], header["wall_ms"], header["setup_ms"] / 1000.0
         view, fill, high = memoryview(self.buf), 0, 0
         deadline = time.monotonic() + setup_s
-        # mark: the child's CPU clock at the last call boundary (its setup is not charged)
+        # mark: the child's CPU clock when the zygote forwarded the last result. Every ns the
+        # child used is charged: its setup with the first call, and a result read late moves
+        # CPU only between calls of the same tenant.
         state = {"ready": False, "current": None, "next": 0, "ended": False, "mark": 0,
                  "pid": pid, "out": out}
         failure = None
@@ -180,19 +187,18 @@ class Zygote:
             index = protocol.INDEX.unpack_from(frame, protocol.HEADER.size)[0]
             if index != state["next"] or index >= n:
                 return ("bad_output", "the child broke the result protocol")
-            state["current"], state["mark"] = index, cpu_ns(state["pid"])
+            state["current"] = index
         elif kind == b"D" and state["current"] is not None:
             # the host takes the call's index and CPU from us, not from what the child wrote
+            index, body = state["current"], bytes(frame[protocol.HEADER.size :])
+            state["next"], state["current"] = index + 1, None
+            if index == n - 1:  # sent at the end, with the clock settled (see _finish)
+                state["held"] = body
+                return None
             now = cpu_ns(state["pid"])
-            body = frame[protocol.HEADER.size :]
-            head = (protocol.HEADER.pack(b"D", len(body) + protocol.RESULT.size)
-                    + protocol.RESULT.pack(state["current"], max(now - state["mark"], 0)))
-            try:
-                if os.writev(state["out"], [head, body]) != len(head) + len(body):
-                    raise OSError("short write to the host")  # blocking: all or an error
-            except BrokenPipeError:
+            if not _forward(state["out"], index, now - state["mark"], body):
                 return DROPPED
-            state["next"], state["current"], state["mark"] = state["current"] + 1, None, now
+            state["mark"] = now
         elif kind == b"E" and state["current"] is None:
             state["ended"] = True
         else:
@@ -206,9 +212,13 @@ class Zygote:
             self.dying.append(pid)
             return
         if state["ended"] and failure is None:
-            # Every result is out: kill the child and let the kernel tear it down while we
-            # serve the next batch; it is reaped later. The count answered is ours, not n: an
-            # early E forged by a script only costs a re-fork.
+            # Every result is out. The last one goes with the child's CPU read once it sleeps
+            # (the kernel brings a process's clock up to date when it stops running). Then kill
+            # it and let the kernel tear it down while we serve the next batch; it is reaped
+            # later. The count answered is ours, not n: an early E forged by a script only
+            # costs a re-fork.
+            if "held" in state:
+                _forward(out, n - 1, settled_cpu_ns(pid) - state["mark"], state["held"])
             os.kill(pid, signal.SIGKILL)
             self.dying.append(pid)
             _to_host(out, b"E", protocol.INDEX.pack(state["next"]))
@@ -218,6 +228,8 @@ class Zygote:
             status, used_ns = _reap(pid)
         else:  # EOF: the child died, or closed its pipe and must be stopped
             status, used_ns = _wait_or_kill(pid)
+        if "held" in state:  # the last call answered, then the child went wrong: still its
+            _forward(out, n - 1, used_ns - state["mark"], state["held"])
         if not state["ready"]:
             # the child died before taking its payload off stdin: the stream is out of step
             _to_host(out, b"X", b"a child died before reading its batch")
@@ -236,6 +248,38 @@ def _to_host(out: int, kind: bytes, payload: bytes) -> None:
     """A frame on the batch's pipe; a pipe the host has closed wants nothing more."""
     with contextlib.suppress(BrokenPipeError):
         protocol.write_frame(out, kind, payload)
+
+
+def _forward(out: int, index: int, used_ns: int, body: bytes) -> bool:
+    """A child's result to the host, stamped with its call index and measured CPU; False when
+    the host has closed the batch's pipe."""
+    head = (protocol.HEADER.pack(b"D", len(body) + protocol.RESULT.size)
+            + protocol.RESULT.pack(index, max(used_ns, 0)))
+    try:
+        if os.writev(out, [head, body]) != len(head) + len(body):
+            raise OSError("short write to the host")  # blocking: all or an error
+    except BrokenPipeError:
+        return False
+    return True
+
+
+def settled_cpu_ns(pid: int, wait_s: float = 0.005) -> int:
+    """The child's CPU once it has stopped running: a running process's clock, read from
+    outside, lags by up to a scheduler tick; a sleeping one's is exact. The harness sleeps
+    after its last frame; a child that does not is read after `wait_s` anyway."""
+    deadline = time.monotonic() + wait_s
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.00005)
+    return cpu_ns(pid)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            data = stat.read()
+    except OSError:
+        return False
+    return data[data.rindex(b")") + 2 : data.rindex(b")") + 3] == b"R"
 
 
 def cpu_ns(pid: int) -> int:
