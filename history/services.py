@@ -28,9 +28,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-import numpy as np
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -47,6 +45,7 @@ from history.models import (
 from history.postings import posting_columns
 from history.trades import trade_columns
 from simulations.engine import TickResult
+from simulations.engine.jsonplain import plain
 from simulations.engine.vocabulary import AGENT_TYPE_CODES
 
 
@@ -69,19 +68,6 @@ def _require_transaction() -> None:
 
 def _uses_copy() -> bool:
     return connection.vendor == "postgresql"
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready copy of engine output: numpy scalars and arrays become Python values."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def _log_rows(result: TickResult, logs: Iterable[tuple[str, str, dict]]) -> Iterator[tuple]:

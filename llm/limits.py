@@ -15,10 +15,13 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+
+from llm.selectors import llm_window_usage_from_db
+from llm.windows import LlmLimits, Windows
 
 MINUTE_TTL_SECONDS = 120
 DAY_TTL_SECONDS = 2 * 86_400
@@ -63,41 +66,6 @@ _local_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
-class LlmLimits:
-    requests_per_minute: int
-    tokens_per_day: int
-
-
-@dataclass(frozen=True)
-class Windows:
-    """The periods that contain `now`: a calendar minute and a UTC day."""
-
-    minute_start: datetime
-    day_start: datetime
-
-    @classmethod
-    def at(cls, now: datetime) -> Windows:
-        return cls(
-            minute_start=now.replace(second=0, microsecond=0),
-            day_start=now.replace(hour=0, minute=0, second=0, microsecond=0),
-        )
-
-    @property
-    def minute_resets_at(self) -> datetime:
-        return self.minute_start + timedelta(minutes=1)
-
-    @property
-    def day_resets_at(self) -> datetime:
-        return self.day_start + timedelta(days=1)
-
-    def keys(self, user_id: int) -> tuple[str, str]:
-        return (
-            f"llm:rpm:{user_id}:{self.minute_start:%Y%m%d%H%M}",
-            f"llm:tpd:{user_id}:{self.day_start:%Y%m%d}",
-        )
-
-
-@dataclass(frozen=True)
 class Admission:
     user_id: int
     windows: Windows
@@ -129,8 +97,6 @@ def _redis():  # -> redis.Redis | None
 
 
 def _seeds(user_id: int, windows: Windows) -> tuple[int, int]:
-    from llm.selectors import llm_window_usage_from_db
-
     return llm_window_usage_from_db(user_ids=[user_id], windows=windows).get(user_id, (0, 0))
 
 
@@ -229,8 +195,6 @@ def limits_usage(*, user_ids: list[int], now: datetime) -> dict[int, tuple[int, 
     missing = [user_id for user_id, pair in counters.items() if None in pair]
     from_db: dict[int, tuple[int, int]] = {}
     if missing:
-        from llm.selectors import llm_window_usage_from_db
-
         from_db = llm_window_usage_from_db(user_ids=missing, windows=windows)
     usage: dict[int, tuple[int, int]] = {}
     for user_id, (requests, tokens) in counters.items():

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from accounts.quotas import QuotaUsage
-from llm.limits import Windows, limits_usage
+from llm.limits import limits_usage
 from llm.selectors import llm_limits_for_users
+from llm.windows import Windows
 
 
 def llm_quota_source(*, user_ids: list[int], now: datetime) -> dict[int, list[QuotaUsage]]:

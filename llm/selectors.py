@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from llm.limits import LlmLimits, Windows
 from llm.models import LlmLimitOverride, LlmUsage
+from llm.windows import LlmLimits, Windows
 
 
 def llm_limits_for_users(*, user_ids: list[int]) -> dict[int, LlmLimits]:

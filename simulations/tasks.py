@@ -15,6 +15,7 @@ from simulations.locks import SimulationBusy
 from simulations.models import DayRun
 from simulations.orchestrator import day_run_execute, schedule_fire
 from simulations.orchestrator.reaper import day_runs_requeue_stale
+from simulations.orchestrator.runs import RUN_DAY_TASK
 
 RUN_OPTIONS: dict[str, Any] = {
     "bind": True,
@@ -51,7 +52,7 @@ def _execute(task: Task, call: Any) -> dict[str, Any]:
 # the one day and fill runs always had; messages named `simulations.run_ticks` left in a queue
 # by an older release are refused as unregistered, and the stale-run sweep re-queues their
 # runs (still queued, silent) under this name, so no alias is kept.
-@shared_task(name="simulations.run_day", **RUN_OPTIONS)
+@shared_task(name=RUN_DAY_TASK, **RUN_OPTIONS)
 def run_day(self: Task, day_run_id: int) -> dict[str, Any]:
     """A DayRun: a day, the rest of one, or N ticks (which may cross day boundaries)."""
     return _execute(self, lambda: day_run_execute(day_run_id=day_run_id,

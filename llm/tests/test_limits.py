@@ -13,10 +13,11 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from llm.errors import LlmLimitExceeded
-from llm.limits import LlmLimits, limits_reserve, limits_usage
+from llm.limits import limits_reserve, limits_usage
 from llm.models import LlmLimitOverride, LlmUsage
 from llm.services import llm_complete
 from llm.tokens import prompt_tokens
+from llm.windows import LlmLimits
 
 URL = "/api/llm/completions/"
 NOON = datetime(2026, 3, 2, 12, 0, 10, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from celery import Task
+from celery import Task, current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models.functions import Coalesce
@@ -25,6 +25,9 @@ from simulations.orchestrator.advance import Progress, simulation_advance
 
 FINAL = (DayRun.Outcome.SUCCEEDED, DayRun.Outcome.FAILED, DayRun.Outcome.NOOP,
          DayRun.Outcome.STOPPED)
+
+# The run task's name: queued messages and beat entries carry it, so it never changes.
+RUN_DAY_TASK = "simulations.run_day"
 
 
 def run_ticks_resolve(*, simulation: Simulation, mode: str, ticks: int | None) -> int:
@@ -69,10 +72,10 @@ def day_run_request(*, simulation_id: int, mode: str = DayRun.Mode.DAY, ticks: i
 
 
 def day_run_task() -> Task:
-    """The task that executes a run (any run, any mode, scheduled ones included: by its id)."""
-    from simulations.tasks import run_day  # the tasks module imports this one
-
-    return run_day
+    """The task that executes a run (any run, any mode, scheduled ones included: by its id).
+    Looked up by name, not imported: the tasks module sits above this one and imports it
+    (SimulationsConfig.ready imports the tasks, so the name is registered in every process)."""
+    return current_app.tasks[RUN_DAY_TASK]
 
 
 def _heartbeat(run_id: int, **fields: object) -> None:

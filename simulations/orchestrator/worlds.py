@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from history.services import plain
 from simulations.engine import World
+from simulations.engine.jsonplain import plain
 from simulations.engine.schema import AGENT_TYPES
 from simulations.models import Agent, Checkpoint
 from simulations.world_cache import world_cache_load

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 import json
-from pathlib import Path
 
 import pytest
 
 from simulations.engine import ConfigError
 from simulations.engine.headless import parse_sets, rows
-
-ENGINE = Path(__file__).resolve().parents[2] / "engine"
 
 
 def test_sim_rows_are_in_sim_units_and_accept_the_gl_parameters() -> None:
@@ -44,14 +40,3 @@ def test_bad_set_names_the_key(pairs: list[str], field: str) -> None:
         rows("sim", 1, 0, parse_sets(pairs))  # raised before the first row is asked for
     assert err.value.field == field
 
-
-def test_engine_package_imports_nothing_from_django() -> None:
-    for path in ENGINE.rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            assert not any(n.split(".")[0] == "django" for n in names), path
