@@ -1,4 +1,4 @@
-"""Seeded random streams: a fresh generator per (tick, phase, stream), per §10.3.
+"""Seeded random streams: a fresh generator per (tick, phase, stream).
 
 Every purpose has its own member of `Stream`, and the members' key ranges are checked to be
 disjoint when this module is imported: two purposes cannot share a stream by construction.
@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import EngineError
 
-# Agent-type codes used inside spawn keys (§14.11).
+# Agent-type codes used inside spawn keys.
 TYPE_CODES = {"household": 0, "firm": 1, "bank": 2, "central_bank": 3, "government": 4}
 SCRIPT_PHASE = 99
 # Per-shock streams are families indexed by the shock's position in the queue.
