@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from scripts_lib.sandbox import Sandbox
-from scripts_lib.sandbox.checks import MAX_SOURCE_BYTES, check_source
+from scripts_lib.sandbox import Sandbox, ScriptJob
+from scripts_lib.sandbox.checks import check_source
+from scripts_lib.sandbox.jobs import MAX_CPU_MS, MAX_SOURCE_BYTES
 from scripts_lib.sandbox.runner import DECISION_CAP, LOG_CAP, MAX_DEPTH, MEMORY_CAP
 from scripts_lib.tests.sandbox.conftest import run_one
 
@@ -96,3 +97,25 @@ def test_the_sandbox_takes_a_source_of_exactly_its_byte_cap(extra: int, ok: bool
     if not ok:
         assert problems[0].message == (f"source is {MAX_SOURCE_BYTES + 1} bytes; at most "
                                        f"{MAX_SOURCE_BYTES} allowed")
+
+
+@pytest.mark.parametrize(("extra", "ok"), [(0, True), (1, False)])
+def test_a_job_may_carry_a_source_of_exactly_the_byte_cap(extra: int, ok: bool):
+    head = "def decide(obs):\n    return {}\n#"
+    job = ScriptJob("job", head + "x" * (MAX_SOURCE_BYTES - len(head) + extra), {}, seed=1)
+    if ok:
+        job.check()
+    else:
+        with pytest.raises(ValueError, match=f"source over {MAX_SOURCE_BYTES} bytes"):
+            job.check()
+
+
+@pytest.mark.parametrize(("cpu_ms", "ok"), [(1, True), (MAX_CPU_MS, True), (0, False),
+                                            (MAX_CPU_MS + 1, False)])
+def test_a_jobs_cpu_budget_is_between_1_ms_and_the_cap(cpu_ms: int, ok: bool):
+    job = ScriptJob("job", "def decide(obs):\n    return {}\n", {}, seed=1, cpu_ms=cpu_ms)
+    if ok:
+        job.check()
+    else:
+        with pytest.raises(ValueError, match=r"cpu_ms must be an int in \[1, "):
+            job.check()
