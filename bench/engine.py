@@ -1,7 +1,8 @@
 """Engine benchmark: seconds per tick and peak memory for 10^3, 10^4, 10^5 households.
 
-Firms and banks scale as in the model's §12 (F = H/100, at least 10; B = 10). Prints seconds
-per tick, cost per household and the growth ratios between sizes (ideal: ~10x per 10x H).
+Firms and banks scale as in the default configuration (F = H/100, at least 10; B = 10).
+Prints seconds per tick, cost per household and the growth ratios between sizes
+(ideal: ~10x per 10x H).
 Usage: python bench/engine.py [--ticks N] [--warmup N] [--sizes 1000,10000,100000]
 """
 

@@ -46,7 +46,7 @@ HOSTILE = "def decide(obs):\n    while True:\n        pass\n"
 
 
 def observation() -> dict:
-    """About 5 KB of JSON, like a firm's §9 observation with 100 firms and 10 banks."""
+    """About 5 KB of JSON, like a firm's observation with 100 firms and 10 banks."""
     return {
         "tick": 120, "rng_seed": 12345,
         "own": {"inventory_units": 5200, "sales_units": 48000, "wage_offer": 500_000,

@@ -1,4 +1,4 @@
-"""Stylised-facts report (§10.2): run the baseline over several seeds, test each fact.
+"""Stylised-facts report: run the baseline over several seeds, test each fact.
 
 A fact passes when it holds in at least 80 % of seeds. This is a report, not a unit test.
 Usage: python bench/stylised_facts.py [--seeds 20] [--burn-in 300] [--ticks 1000]

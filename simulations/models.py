@@ -149,7 +149,7 @@ class Checkpoint(models.Model):
 
 
 class Shock(models.Model):
-    """An operator's shock (model §8), applied by the engine at P9 of `start_tick`."""
+    """An operator's shock, applied by the engine at P9 of `start_tick`."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

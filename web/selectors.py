@@ -10,7 +10,9 @@ from typing import Any
 from celery.result import AsyncResult
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import RowNumber
 
 from history.models import TickAggregate, TickAudit
 from history.selectors import aggregates_query, history_access
@@ -98,21 +100,40 @@ def dashboard_simulations(*, user: AbstractBaseUser) -> list[SimulationCard]:
                                       .values_list("simulation_id", "agent_type")
                                       .annotate(n=Count("id")).order_by()):
         free.setdefault(sim_id, {})[agent_type] = count
+    logs = _latest(ScriptTickLog.objects.filter(mount__in=list(mounts.values())),
+                   per="mount_id", order=("-tick",))
+    failures = _latest(ScriptFailure.objects.filter(agent__in=agents),
+                       per="agent_id", order=("-tick", "-id"))
     cards = []
     for simulation in simulations:
         mine = [a for a in agents if a.simulation_id == simulation.pk]
         cards.append(SimulationCard(
             simulation=simulation, free=free.get(simulation.pk, {}),
-            agents=[_agent_card(a, mounts.get(a.pk)) for a in mine]))
+            agents=[_agent_card(a, mounts.get(a.pk), logs, failures) for a in mine]))
         _fill_from_world(simulation, cards[-1].agents)
     return cards
 
 
-def _agent_card(agent: Agent, mount: Mount | None) -> AgentCard:
-    card = AgentCard(agent=agent, mount=mount)
+CARD_ROWS = 3  # last script outputs and last failures shown on an agent's card
+
+
+def _latest(rows: QuerySet, *, per: str, order: tuple[str, ...]) -> dict[int, list]:
+    """The CARD_ROWS newest rows of each `per` group, in one query (a window per group)."""
+    ranked = rows.annotate(card_rank=Window(RowNumber(), partition_by=[F(per)],
+                                            order_by=[OrderBy(F(o.lstrip("-")),
+                                                              descending=o.startswith("-"))
+                                                      for o in order]))
+    grouped: dict[int, list] = {}
+    for row in ranked.filter(card_rank__lte=CARD_ROWS).order_by(per, "card_rank"):
+        grouped.setdefault(getattr(row, per), []).append(row)
+    return grouped
+
+
+def _agent_card(agent: Agent, mount: Mount | None, logs: dict[int, list[ScriptTickLog]],
+                failures: dict[int, list[ScriptFailure]]) -> AgentCard:
+    card = AgentCard(agent=agent, mount=mount, failures=failures.get(agent.pk, []))
     if mount is not None:
-        card.logs = list(ScriptTickLog.objects.filter(mount=mount).order_by("-tick")[:3])
-    card.failures = list(ScriptFailure.objects.filter(agent=agent).order_by("-tick", "-id")[:3])
+        card.logs = logs.get(mount.pk, [])
     return card
 
 

@@ -26,6 +26,21 @@ def test_token_request_is_stable_until_revoked(api_client, owner):
     second = api_client.post("/api/auth/token/", body, format="json").json()["token"]
     assert first == second
 
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {first}")
+    assert api_client.delete("/api/auth/token/").status_code == 204
+    refused = api_client.get("/api/me/")
+    assert refused.status_code == 401
+    assert refused.json()["errors"][0]["rule"] == "authentication_failed"
+
+    api_client.credentials()
+    third = api_client.post("/api/auth/token/", body, format="json").json()["token"]
+    assert third != first
+    assert Token.objects.get(user=owner).key == third
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {third}")
+    assert api_client.get("/api/me/").json()["username"] == "owner"
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {first}")
+    assert api_client.get("/api/me/").status_code == 401  # the old one stays refused
+
 
 def test_wrong_password_names_the_password_field_and_issues_nothing(api_client, owner):
     response = api_client.post(

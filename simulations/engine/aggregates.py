@@ -1,4 +1,4 @@
-"""Aggregates of a tick (§10.2) and the public data scripts see at t+1 (§9)."""
+"""Aggregates of a tick and the public data scripts see at t+1."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Per-agent balance-sheet snapshots (§2), in integer cents."""
+"""Per-agent balance-sheet snapshots, in integer cents."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The validated parameter set of a world: §12 defaults, ranges, and the two scenario presets."""
+"""The validated parameter set of a world: defaults, ranges, and the two scenario presets."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ _SPEC: dict[str, tuple] = {
     "mu0": (0.32, float, 0.0, 10.0),
     # Share of unsold units that perish each tick. CC-MABM's consumption goods are perishable
     # (1.0); with storable goods and mu >= 0 a firm never loses money, so none ever fails
-    # (see NOTES.md). 0 restores the storable inventories of the model's §1.
+    # (see NOTES.md). 0 makes inventories storable (kept at cost until sold).
     "inventory_depreciation": (1.0, float, 0.0, 1.0),
     "fn_sigma": (0.0094, float, 0.0, 1.0),
     "wage_delta": (0.019, float, 0.0, 1.0),
@@ -59,7 +59,7 @@ _SPEC: dict[str, tuple] = {
     "deposit_rate0": (0.0025, float, 0.0, 0.25),
     "reserve_rate": (0.0, float, 0.0, 0.25),
     "policy_rule": ("fixed", ("fixed", "taylor")),
-    # Alternative baselines (§5.1, §5.2) for robustness checks: CC-MABM (ABCredit.jl) rules.
+    # Alternative baselines for robustness checks: CC-MABM (ABCredit.jl) rules.
     "firm_rule": ("baseline", ("baseline", "ccmabm")),
     "consumption_rule": ("baseline", ("baseline", "ccmabm")),
     "ccmabm_rho_q": (0.9, float, 0.0, 1.0),
@@ -83,7 +83,7 @@ _SPEC: dict[str, tuple] = {
     "health_hazard": (0.0, float, 0.0, 1.0),
     "health_duration": (4, int, 1, 10_000),
     "check_every_phase": (False, bool, 0, 1),
-    # SIM mode (§10.1): money figures in SIM units (1 unit = 10^6 cents).
+    # SIM mode: money figures in SIM units (1 unit = 10^6 cents).
     "government_spending": (20.0, float, 0.0, 10**6),
     "initial_household_money": (0.0, float, 0.0, 10**6),
     "initial_disposable_income": (0.0, float, 0.0, 10**6),

@@ -1,4 +1,4 @@
-"""Tick-0 initialisation (§3 "Initialisation", §14.9; SIM mode per §14 S2).
+"""Tick-0 initialisation (the baseline, and the SIM mode's steady state).
 
 Every stock is built from balanced postings of ordinary kinds, so I1-I9 hold from t = 0:
 bills to the CB, capital and endowment transfers from the Treasury, household
@@ -53,7 +53,7 @@ def _sim(w: Context) -> None:
     b.i_d[:] = 0.0
     money = round(cfg.initial_household_money * SIM_UNIT)
     if money > 0:
-        # Set E (§14 S2): start from a steady state held as CB bills and household deposits.
+        # SIM mode: start from a steady state held as CB bills and household deposits.
         w.post(K.BILL_PURCHASE_CB, Acct.CB, Acct.TA, 0, 0, money)
         w.post(K.GOV_TRANSFER, Acct.TA, Acct.DEP_H, 0, np.arange(n_h),
                largest_remainder(money, np.ones(n_h, dtype=np.int64)))
@@ -92,7 +92,7 @@ def _baseline(w: Context) -> None:
     b.i_l[:] = cfg.policy_rate + cfg.loan_spread0
     b.i_d[:] = min(cfg.deposit_rate0, cfg.policy_rate)
     s.cb.i_cb[0] = cfg.policy_rate
-    # Initial incomes: net wage for the employed, the benefit for the unemployed (§14.9).
+    # Initial incomes: net wage for the employed, the benefit for the unemployed.
     net_wage = w0 - apply_ppm(w0, to_ppm(cfg.income_tax))
     benefit = (w0 * to_ppm(cfg.benefit_ratio)) // PPM
     yd = np.where(h.employer >= 0, net_wage, benefit).astype(np.int64)

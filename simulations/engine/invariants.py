@@ -1,4 +1,5 @@
-"""Accounting invariants I1-I9 (§3): exact integer checks that raise InvariantViolation."""
+"""Accounting invariants I1-I9 (docs/economic-model.md): exact integer checks that raise
+InvariantViolation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Script observations per agent type (§9): the fields, types, units and meanings scripts read.
+"""Script observations per agent type: the fields, types, units and meanings scripts read.
 
 Every value is a JSON int, float, bool, null or a list of them. schema.py joins these with the
 decision records into the one document the API and the web docs render. Pure Python.

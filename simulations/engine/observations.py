@@ -1,4 +1,4 @@
-"""Script observations (§9): {tick, own, public, rng_seed}, every value from t-1, JSON-safe."""
+"""Script observations: {tick, own, public, rng_seed}, every value from t-1, JSON-safe."""
 
 from __future__ import annotations
 

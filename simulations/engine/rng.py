@@ -1,4 +1,4 @@
-"""Seeded random streams: a fresh generator per (tick, phase, stream), per §10.3.
+"""Seeded random streams: a fresh generator per (tick, phase, stream).
 
 Every purpose has its own member of `Stream`, and the members' key ranges are checked to be
 disjoint when this module is imported: two purposes cannot share a stream by construction.

@@ -1,7 +1,7 @@
 """Script decisions per agent type: the one source for validation, the phases and the docs.
 
-ECON_MODEL.md §5 (override tables), §9 (I/O contract) and §14.7 (annual rates, rate caps) are
-encoded here once. Each agent type has a frozen decision record whose attributes declare the
+Which rule each key overrides, the script I/O contract and the rates (annual, with their caps)
+are encoded here once. Each agent type has a frozen decision record whose attributes declare the
 key's kind, range, meaning and the phases that read it; the engine validates with
 `validate_decision` and hands the phases typed records (`Decisions`), the API and the web docs
 render `schema_document()` (observations come from observation_schema.py). Pure Python: no

@@ -1,4 +1,4 @@
-"""Admin shocks (§8): validation, target selection, and application in P9 (income at P7(3))."""
+"""Admin shocks: validation, target selection, and application in P9 (income at P7(3))."""
 
 from __future__ import annotations
 
@@ -145,7 +145,7 @@ def active(shock: dict[str, Any], t: int) -> bool:
 
 
 def income_transfers(w: Context) -> np.ndarray:
-    """Per-household transfer of the active income shocks, paid at P7(3) (§14.4)."""
+    """Per-household transfer of the active income shocks, paid at P7(3)."""
     out = np.zeros(len(w.s.h), dtype=np.int64)
     for idx, shock in enumerate(w.s.shocks):
         if shock["type"] == "income" and active(shock, w.t):

@@ -152,7 +152,7 @@ class World:
         return balance_sheet(self.ctx, agent_ref)
 
     def add_shock(self, spec: dict[str, Any]) -> dict[str, Any]:
-        """Validate and queue an admin shock (§8); raises ConfigError naming the field."""
+        """Validate and queue an admin shock; raises ConfigError naming the field."""
         s = self.ctx.s
         shock = shocks.validate_shock(spec, len(s.h), len(s.f), s.tick)
         if len(s.shocks) >= MAX_SHOCKS:  # each queued shock owns numbered rng streams

@@ -1,4 +1,5 @@
-"""The orchestrator: advancing simulations tick by tick (DESIGN.md, "The flow of one tick").
+"""The orchestrator: advancing simulations tick by tick (docs/architecture.md, section
+"Orchestrator and simulations in production").
 
     simulation_advance(*, simulation_id, expected_tick, ticks, ...) -> AdvanceResult
     day_run_request(*, simulation_id, mode, ticks, requested_by_id, via) -> DayRun  (queues)

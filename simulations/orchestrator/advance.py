@@ -1,4 +1,5 @@
-"""`simulation_advance`: DESIGN.md's flow of a tick, repeated, under the simulation's lock."""
+"""`simulation_advance`: the flow of a tick (load, observe, run scripts, step, commit),
+repeated, under the simulation's lock."""
 
 from __future__ import annotations
 

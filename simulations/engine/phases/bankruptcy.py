@@ -1,4 +1,4 @@
-"""P8: firm bankruptcy with write-offs and recapitalisation, then bank resolution (§7)."""
+"""P8: firm bankruptcy with write-offs and recapitalisation, then bank resolution."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def _firms(w: Context) -> None:
             w.post(K.WRITE_OFF, Acct.LOAN, Acct.LOAN_F, L.bank[rows], fid, cut)
             L.principal[rows] -= cut
         # 5. Households recapitalise to the median net worth of t-1, capped at their deposits.
-        # Shares follow current deposits (not t-1's as §14.10 says) so no household can be
+        # Shares follow current deposits (not t-1's, as other payouts use) so no household can be
         # charged more than it holds after this tick's flows.
         nw_f = int(f.dep[fid] + f.X[fid] - f.loans[fid])
         need = min(max(0, e_new - nw_f), int(np.maximum(h.dep, 0).sum()))

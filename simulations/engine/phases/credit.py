@@ -1,4 +1,4 @@
-"""P3: the credit market (§6.3): firms apply to banks, banks ration by quantity (§5.3)."""
+"""P3: the credit market: firms apply to banks, banks ration by quantity."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""P6: the goods market (§6.1). The government buys first, then households search.
+"""P6: the goods market. The government buys first, then households search.
 
 Households search in Z_c rounds: in round k each household with budget left visits its k-th
 cheapest sampled seller. Within a seller, buyers are served in the seeded random order, so a

@@ -1,4 +1,4 @@
-"""P4: the labour market (§6.2): separations, feasible hiring, matching, on-the-job search."""
+"""P4: the labour market: separations, feasible hiring, matching, on-the-job search."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from ..money import interval_pairs, largest_remainder
 
 
 def household_weights(w: Context) -> np.ndarray:
-    """Deposits of t-1 (§14.10); equal weights when nobody held any."""
+    """Deposits of t-1; equal weights when nobody held any."""
     dep = np.maximum(w.s.h.dep_prev, 0)
     return dep if dep.sum() > 0 else np.ones(len(dep), dtype=np.int64)
 

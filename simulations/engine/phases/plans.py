@@ -56,7 +56,7 @@ def _firms(w: Context) -> None:
     cfg, f = w.cfg, w.s.f
     lam = firm_productivity(w)
     if w.sim:
-        # Production to order (§10.1): the firm knows the planned demand at P2.
+        # Production to order (SIM mode): the firm knows the planned demand at P2.
         f.price[:] = 1
         f.wage[:] = cfg.initial_wage_cents
         f.mu[:] = 0.0
@@ -75,10 +75,10 @@ def _firms(w: Context) -> None:
         return
     want = np.maximum(0, np.ceil(f.s_e * (1 + cfg.nu)).astype(np.int64) - f.x)
     f.target = -(-want // lam)
-    # Wage offer before price (§14.11); Lengnick's monthly delta rescaled to the tick.
+    # Wage offer before price; Lengnick's monthly delta rescaled to the tick.
     _wage_offers(w, rng)
     fn = folded_normal(rng, cfg.fn_sigma, n)
-    # Markup test x <= nu*s without division (§14.9).
+    # Markup test x <= nu*s without division.
     # The stock tested is what was left unsold before any of it perished (goods.py _spoil).
     low_stock = f.unsold <= cfg.nu * f.sales
     f.mu = np.maximum(0.0, np.where(low_stock, f.mu * (1 + fn), f.mu * (1 - fn)))
@@ -101,7 +101,7 @@ def _wage_offers(w: Context, rng: np.random.Generator) -> None:
 
 
 def _ccmabm_firms(w: Context, lam: np.ndarray, rng: np.random.Generator) -> None:
-    """firm_rule="ccmabm" (§5.2, ABCredit.jl firms_price_quantity): price OR quantity moves.
+    """firm_rule="ccmabm" (ABCredit.jl firms_price_quantity): price OR quantity moves.
 
     Supply of t-1 is what was on offer (sales + unsold); excess supply x' = unsold - unmet.
     Desired supply follows the quantity rule, production tops the current stock up to it.
@@ -135,7 +135,7 @@ def _ccmabm_firms(w: Context, lam: np.ndarray, rng: np.random.Generator) -> None
 
 
 def _ccmabm_consumption(w: Context) -> np.ndarray:
-    """consumption_rule="ccmabm" (§5.1): permanent real income plus chi of real wealth.
+    """consumption_rule="ccmabm": permanent real income plus chi of real wealth.
 
     y~ = xi*y~_{t-1} + (1-xi)*YD_{t-1}/P; nominal budget = P*y~ + chi*D, P the CPI of t-1.
     """

@@ -1,4 +1,4 @@
-"""P1: the central bank, the government and the banks set their instruments (§4, §5.3-5.5)."""
+"""P1: the central bank, the government and the banks set their instruments."""
 
 from __future__ import annotations
 

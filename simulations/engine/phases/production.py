@@ -29,7 +29,7 @@ def run(w: Context) -> None:
     # Labour trades: the employer buys hours (1 unit in the full model) at the wage.
     w.handoffs.trades.record("labour", FIRM, firm_of, HOUSEHOLD, workers, h.hours[workers],
                              h.wage[workers])
-    # Withholding (§14.2): the wage income tax is collected when wages are paid.
+    # Withholding: the wage income tax is collected when wages are paid.
     tax = apply_ppm(pay, to_ppm(float(w.s.g.income_tax[0])))
     h.tax_paid[:] = 0
     h.tax_paid[workers] = tax

@@ -1,4 +1,4 @@
-"""P7: settlement in the order of §4 (debt service, interest, benefits, taxes, dividends, ...)."""
+"""P7: settlement in a fixed order (debt service, interest, benefits, taxes, dividends, ...)."""
 
 from __future__ import annotations
 

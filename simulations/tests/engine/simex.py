@@ -1,4 +1,5 @@
-"""Exact SIMEX recursion (G&L §3.7) used as the reference path in the SIM-mode tests."""
+"""Exact SIMEX recursion (Godley & Lavoie, Monetary Economics, 2007, section 3.7), the
+reference path of the SIM-mode tests."""
 
 from __future__ import annotations
 

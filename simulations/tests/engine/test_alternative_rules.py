@@ -1,4 +1,4 @@
-"""Alternative baselines (§5.1, §5.2): CC-MABM firm and consumption rules."""
+"""Alternative baselines: CC-MABM firm and consumption rules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bankruptcy and resolution (§7): write-offs, haircut, recapitalisation, bail-in, bailout."""
+"""Bankruptcy and resolution: write-offs, haircut, recapitalisation, bail-in, bailout."""
 
 from __future__ import annotations
 

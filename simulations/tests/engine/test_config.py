@@ -1,4 +1,4 @@
-"""Config: defaults of §12, scenario presets, errors that name the key."""
+"""Config: defaults, scenario presets, errors that name the key."""
 
 from __future__ import annotations
 

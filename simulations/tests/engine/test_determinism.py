@@ -1,4 +1,4 @@
-"""Determinism (§10.3 D1-D5) and the versioned serialisation round trip."""
+"""Determinism and the versioned serialisation round trip."""
 
 from __future__ import annotations
 

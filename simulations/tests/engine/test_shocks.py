@@ -1,4 +1,4 @@
-"""Admin shocks (§8): validated parameters and their effects."""
+"""Admin shocks: validated parameters and their effects."""
 
 from __future__ import annotations
 

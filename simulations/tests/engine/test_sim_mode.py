@@ -1,4 +1,4 @@
-"""SIM mode (§10.1, §14 S1-S5) reproduces the SIMEX paths and steady states exactly."""
+"""SIM mode reproduces the SIMEX paths and steady states exactly."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_sim_set_follows_simex_path_within_bounds(name: str) -> None:
         assert abs(agg["consumption"] - UNIT * r["c"]) <= 10_000
         assert abs(agg["disposable_income"] - UNIT * r["yd"]) <= 10_000
         assert abs(agg["household_deposits"] - UNIT * r["h"]) <= 20_000
-        # One step from the model's own previous state (§14 S3).
+        # One step from the model's own previous state.
         step_y = a1 * prev_yd + a2 * prev_h + g
         assert abs(agg["gdp"] - step_y) <= n_h
         prev_yd, prev_h = agg["disposable_income"], agg["household_deposits"]
