@@ -10,7 +10,7 @@ import pytest
 from celery.result import AsyncResult
 from django.core.cache import cache
 
-from econsim_project.testing import LiveWorker
+from econsim_project.testing import LiveWorker, wait_until
 from history.models import TickAudit, TickLog
 from simulations.models import DayRun, Simulation
 from simulations.orchestrator import day_run_request
@@ -19,15 +19,6 @@ from simulations.tasks import run_day, run_scheduled
 from simulations.tests.conftest import engine_hashes, make_simulation
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def _wait(predicate, timeout: float = 90, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _final(run: DayRun) -> bool:
@@ -70,7 +61,7 @@ def test_a_duplicated_run_and_a_concurrent_request_advance_exactly_one_day(
     run = day_run_request(simulation_id=simulation.pk)
     duplicate = run_day.apply_async(args=[run.pk])  # a redelivery of the same run
     other = day_run_request(simulation_id=simulation.pk)  # a second click, same tick
-    _wait(lambda: _final(run) and _final(other), what="the runs")
+    wait_until(lambda: _final(run) and _final(other), what="the runs")
     assert duplicate.get(timeout=90)["day_run"] == run.pk
     assert (run.outcome, run.ticks_done) == (DayRun.Outcome.SUCCEEDED, 12)
     assert (other.outcome, other.ticks_done) == (DayRun.Outcome.NOOP, 0)
@@ -81,7 +72,7 @@ def test_killing_the_worker_mid_day_loses_and_doubles_no_tick(celery_live_worker
                                                               monkeypatch):
     simulation = make_simulation(ticks_per_day=40)
     run = day_run_request(simulation_id=simulation.pk)
-    _wait(lambda: Simulation.objects.get(pk=simulation.pk).tick >= 4, what="a few ticks")
+    wait_until(lambda: Simulation.objects.get(pk=simulation.pk).tick >= 4, what="a few ticks")
     progress = AsyncResult(run.task_id)
     assert progress.state == "PROGRESS" and progress.info["total"] == 40
     assert progress.info["current"] >= 3
@@ -92,7 +83,7 @@ def test_killing_the_worker_mid_day_loses_and_doubles_no_tick(celery_live_worker
     monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "2")
     time.sleep(2.5)
     celery_live_worker.start()
-    _wait(lambda: _final(run), what="the resumed run")
+    wait_until(lambda: _final(run), what="the resumed run")
     assert (run.outcome, run.ticks_done, run.end_tick) == (DayRun.Outcome.SUCCEEDED, 40, 40)
     _assert_exact(simulation.pk, 40)
 
@@ -103,14 +94,14 @@ def test_a_killed_workers_day_completes_within_a_minute_without_anyone_clicking(
     and queues it again; the visibility timeout (3600 s) is never shortened for it."""
     simulation = make_simulation(ticks_per_day=40)
     run = day_run_request(simulation_id=simulation.pk)
-    _wait(lambda: Simulation.objects.get(pk=simulation.pk).tick >= 4, what="a few ticks")
+    wait_until(lambda: Simulation.objects.get(pk=simulation.pk).tick >= 4, what="a few ticks")
     celery_live_worker.kill()
     killed = time.monotonic()
     killed_at = Simulation.objects.get(pk=simulation.pk).tick
     assert 4 <= killed_at < 40  # killed in the middle of the day
     celery_live_worker.start()
-    _wait(lambda: _final(run), timeout=60 - (time.monotonic() - killed),
-          what="the day to complete within 60 s of the kill")
+    wait_until(lambda: _final(run), timeout=60 - (time.monotonic() - killed),
+               what="the day to complete within 60 s of the kill")
     assert (run.outcome, run.ticks_done, run.end_tick) == (DayRun.Outcome.SUCCEEDED, 40, 40)
     assert run.requeue_count == 1
     _assert_exact(simulation.pk, 40)
@@ -125,7 +116,7 @@ def test_a_killed_workers_day_completes_within_a_minute_without_anyone_clicking(
     monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "1")
     time.sleep(1.5)
     celery_live_worker.start()
-    _wait(lambda: celery_live_worker.log().count(succeeded) == 2, what="the late redelivery")
+    wait_until(lambda: celery_live_worker.log().count(succeeded) == 2, what="the late redelivery")
     run.refresh_from_db()
     assert (run.outcome, run.ticks_done, run.requeue_count) == (DayRun.Outcome.SUCCEEDED, 40, 1)
     _assert_exact(simulation.pk, 40)
@@ -134,7 +125,7 @@ def test_a_killed_workers_day_completes_within_a_minute_without_anyone_clicking(
 def test_a_flushed_cache_between_two_days_changes_no_result(celery_live_worker):
     simulation = make_simulation(ticks_per_day=4)
     day1 = day_run_request(simulation_id=simulation.pk)
-    _wait(lambda: _final(day1), what="day 1")
+    wait_until(lambda: _final(day1), what="day 1")
     assert cache.get(f"sim:{simulation.pk}:world:4") is not None
     cache.delete_pattern("*")  # FLUSHALL of this run's keys (others share the server)
     # Day 2 comes from a schedule's beat firing, on the worker.

@@ -5,7 +5,6 @@ worker is alive is never touched. The kill -9 test is in test_faults.py."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from econsim_project.testing import LiveWorker
+from econsim_project.testing import LiveWorker, wait_until
 from history.models import TickLog
 from simulations.locks import LOCK_NAMESPACE
 from simulations.models import DayRun, Simulation
@@ -26,15 +25,6 @@ from simulations.orchestrator.reaper import _take_over, day_runs_requeue_stale
 from simulations.tests.conftest import make_simulation
 
 pytestmark = pytest.mark.services
-
-
-def _wait(predicate, timeout: float = 90, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _lost_run(simulation: Simulation, *, silent_for: float, **fields: object) -> DayRun:
@@ -98,7 +88,7 @@ def test_a_run_whose_worker_holds_the_lock_is_never_requeued_however_long_its_si
     settings.SIMULATION_RUN_STALE_SECONDS = 0
     simulation = make_simulation(ticks_per_day=60)
     run = day_run_request(simulation_id=simulation.pk)
-    _wait(lambda: DayRun.objects.get(pk=run.pk).ticks_done >= 2, what="the run to start")
+    wait_until(lambda: DayRun.objects.get(pk=run.pk).ticks_done >= 2, what="the run to start")
     sweeps = 0
     while DayRun.objects.get(pk=run.pk).outcome == DayRun.Outcome.RUNNING:
         assert day_runs_requeue_stale().requeued == []
@@ -124,8 +114,9 @@ def test_runs_whose_message_was_lost_are_requeued_once_and_a_starting_worker_swe
     try:
         worker.start()
         for run in (swept, left):
-            _wait(lambda r=run: DayRun.objects.get(pk=r.pk).outcome == DayRun.Outcome.SUCCEEDED,
-                  what=f"run {run.pk}")
+            wait_until(
+                lambda r=run: DayRun.objects.get(pk=r.pk).outcome == DayRun.Outcome.SUCCEEDED,
+                what=f"run {run.pk}")
     finally:
         worker.stop()
     for run in (swept, left):
