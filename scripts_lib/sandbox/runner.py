@@ -110,12 +110,13 @@ def _describe(exc: BaseException) -> str:
         return type(exc).__name__
 
 
-def plain_json_problem(value: object, cap: int) -> str | None:
+def plain_json_problem(value: object, cap: int, size: int | None = None) -> str | None:
     """Why `value` is not plain JSON a database stores as is (None when it is): dicts with
     string keys, lists, strings without NUL or unpaired surrogates, 64-bit ints, finite
-    floats, booleans and null, at most MAX_DEPTH deep and `cap` bytes of JSON. Iterative, so
-    no nesting can exhaust the stack; used by the child (friendly errors) and the host (the
-    authority: a child may have forged its output)."""
+    floats, booleans and null, at most MAX_DEPTH deep and `cap` bytes of JSON (`size`: the
+    length of its JSON when the caller has encoded it already). Iterative, so no nesting can
+    exhaust the stack; used by the child (friendly errors) and the host (the authority: a
+    child may have forged its output)."""
     stack: list[tuple[object, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
@@ -147,7 +148,8 @@ def plain_json_problem(value: object, cap: int) -> str | None:
                 return "numbers must be finite (no NaN or Infinity)"
         elif item is not None and kind is not bool:
             return f"{kind.__name__} is not JSON"
-    size = len(json.dumps(value, allow_nan=False))
+    if size is None:
+        size = len(json.dumps(value, allow_nan=False))
     if size > cap:
         return f"over the {cap} byte cap ({size} bytes)"
     return None
@@ -173,10 +175,11 @@ def _check_output(out: object, log: _Log) -> dict:
     plain = {}
     for name, value, cap in (("decision", out, DECISION_CAP), ("memory", memory, MEMORY_CAP)):
         try:  # the round trip makes tuples lists and subclasses (defaultdict, ...) plain
-            plain[name] = json.loads(json.dumps(value, allow_nan=False))
+            encoded = json.dumps(value, allow_nan=False)
+            plain[name] = json.loads(encoded)
         except (TypeError, ValueError, RecursionError) as exc:
             return _failure("bad_output", f"output is not plain JSON: {exc}", log)
-        problem = plain_json_problem(plain[name], cap)
+        problem = plain_json_problem(plain[name], cap, len(encoded))
         if problem:
             return _failure("bad_output", f"{name}: {problem}", log)
     return {"ok": True, "decision": plain["decision"], "memory": plain["memory"],

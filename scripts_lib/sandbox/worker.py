@@ -29,7 +29,8 @@ class WorkerFailed(Exception):
 
 class BadOutput(WorkerFailed):
     """What a child wrote for call `index` does not parse as a result. The child broke out of
-    the harness: its tenant's remaining calls fail, the worker is respawned."""
+    the harness: its tenant's remaining calls fail, and its batch's pipe is closed (the zygote
+    then kills the child; the zygote itself is kept)."""
 
     def __init__(self, index: int, cpu_ms: float, why: str) -> None:
         super().__init__(why)

@@ -190,10 +190,10 @@ class Zygote:
             state["current"] = index
         elif kind == b"D" and state["current"] is not None:
             # the host takes the call's index and CPU from us, not from what the child wrote
-            index, body = state["current"], bytes(frame[protocol.HEADER.size :])
+            index, body = state["current"], frame[protocol.HEADER.size :]
             state["next"], state["current"] = index + 1, None
             if index == n - 1:  # sent at the end, with the clock settled (see _finish)
-                state["held"] = body
+                state["held"] = bytes(body)  # the buffer is reused before then
                 return None
             now = cpu_ns(state["pid"])
             if not _forward(state["out"], index, now - state["mark"], body):
@@ -250,7 +250,7 @@ def _to_host(out: int, kind: bytes, payload: bytes) -> None:
         protocol.write_frame(out, kind, payload)
 
 
-def _forward(out: int, index: int, used_ns: int, body: bytes) -> bool:
+def _forward(out: int, index: int, used_ns: int, body: bytes | memoryview) -> bool:
     """A child's result to the host, stamped with its call index and measured CPU; False when
     the host has closed the batch's pipe."""
     head = (protocol.HEADER.pack(b"D", len(body) + protocol.RESULT.size)
