@@ -3,12 +3,11 @@ sandbox, hostile scripts of several kinds mounted beside honest scripts of other
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from accounts.models import CpuBucket
 from accounts.tests.factories import UserFactory
+from econsim_project.testing import wait_until
 from history.models import TickAudit
 from scripts_lib.models import Mount, ScriptFailure, ScriptTickLog
 from scripts_lib.tests.conftest import HOUSEHOLD, mount
@@ -60,14 +59,9 @@ FIRM = ("def decide(obs):\n    n = obs['memory'].get('n', 0) + 1\n"
         "    return {'price_cents': 900 + n, 'memory': {'n': n}}\n")
 
 
-def _wait_final(run: DayRun, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if run.outcome not in (DayRun.Outcome.QUEUED, DayRun.Outcome.RUNNING):
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"the day did not finish: {run.outcome}, {run.ticks_done} ticks")
+def _finished(run: DayRun) -> bool:
+    run.refresh_from_db()
+    return run.outcome not in (DayRun.Outcome.QUEUED, DayRun.Outcome.RUNNING)
 
 
 def test_hostile_scripts_cost_only_their_owners_a_day_of_the_world(celery_live_worker):
@@ -80,7 +74,7 @@ def test_hostile_scripts_cost_only_their_owners_a_day_of_the_world(celery_live_w
                for i, (name, (source, _)) in enumerate(sorted(HOSTILE.items()))}
 
     run = day_run_request(simulation_id=simulation.pk)
-    _wait_final(run)
+    wait_until(lambda: _finished(run), timeout=240, what="the day")
 
     assert (run.outcome, run.ticks_done) == (DayRun.Outcome.SUCCEEDED, TICKS), run.error
     assert Simulation.objects.get(pk=simulation.pk).tick == TICKS
