@@ -53,10 +53,11 @@ PACKAGES = {
                                 "scripts_lib/sandbox/supervisor.py",
                                 "scripts_lib/sandbox/jobs.py"),
                        tests=("scripts_lib/tests/sandbox",), timeout=300),
-    "orchestrator": Package(modules=("simulations/orchestrator",),
-                            tests=("simulations/tests/test_advance.py",
-                                   "simulations/tests/test_commit.py",
-                                   "simulations/tests/test_stale_runs.py"), timeout=300),
+    "orchestrator": Package(modules=("orchestration/advance.py", "orchestration/commit.py",
+                                     "orchestration/runs.py", "orchestration/reaper.py"),
+                            tests=("orchestration/tests/test_advance.py",
+                                   "orchestration/tests/test_commit.py",
+                                   "orchestration/tests/test_stale_runs.py"), timeout=300),
 }
 
 

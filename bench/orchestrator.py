@@ -36,12 +36,13 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 
 from econsim_project.testing import LiveWorker  # noqa: E402
+from orchestration.advance import simulation_advance  # noqa: E402
+from orchestration.runs import day_run_request  # noqa: E402
 from scripts_lib.examples import script_examples  # noqa: E402
 from scripts_lib.models import Mount  # noqa: E402
 from scripts_lib.services import script_create, script_version_create  # noqa: E402
 from simulations.engine import World  # noqa: E402
 from simulations.models import Agent, DayRun, Simulation  # noqa: E402
-from simulations.orchestrator import day_run_request, simulation_advance  # noqa: E402
 from simulations.services import simulation_create  # noqa: E402
 
 SPLIT = ("observe", "scripts", "engine", "serialize", "commit", "cache")

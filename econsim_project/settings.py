@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "simulations",
     "scripts_lib",
     "history",
+    "orchestration",
     "ops",
     "web",
     "llm",
@@ -298,7 +299,7 @@ HISTORY_PAGE_SIZE = env_int("HISTORY_PAGE_SIZE", 100, minimum=1, maximum=HISTORY
 # audit, snapshots, trades and ledger entries are always kept.
 HISTORY_RETENTION_DAYS = env_int("HISTORY_RETENTION_DAYS", 90, minimum=0)
 
-# --- Simulations: orchestrator, world cache, runs (simulations/) ------------------------------
+# --- Simulations and their runs (simulations/, orchestration/) -------------------------------
 # How long a cached world (Redis) outlives its last use; PostgreSQL checkpoints are the truth.
 SIMULATION_CACHE_TTL_SECONDS = env_int("SIMULATION_CACHE_TTL_SECONDS", 24 * 60 * 60, minimum=60)
 # The most ticks one run (API, admin or schedule) may ask for.

@@ -22,6 +22,7 @@ api_urlpatterns = [
     path("health/", HealthApi.as_view(), name="api-health"),
     path("simulations/<int:simulation_id>/history/", include("history.urls")),
     path("", include("simulations.urls")),
+    path("", include("orchestration.urls")),
     *scripts_api,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -8,6 +8,7 @@ see everything; anyone else gets the 404 of a missing simulation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
@@ -157,3 +158,9 @@ def recent_logs_query(*, access: Access, ticks: int) -> Query:
     if not access.operator:
         raise PermissionDenied("Only operators may download the recent logs.")
     return recent_tick_logs(simulation_id=access.simulation.pk, ticks=ticks)
+
+
+def simulation_latest_aggregates(*, simulation_id: int) -> dict[str, Any] | None:
+    """The last tick's aggregates row (tick, day, data), or None before the first tick."""
+    return (TickAggregate.objects.filter(simulation_id=simulation_id).order_by("-tick")
+            .values("tick", "day", "data").first())

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.services import user_create
-from simulations.seeding import baseline_seed
+from orchestration.seeding import baseline_seed
 
 HEARTBEAT_KEY = "ops:worker-heartbeat"
 HEARTBEAT_TTL_SECONDS = 15 * 60

@@ -1,11 +1,12 @@
 """The simulations API: one thin view per operation (input serializer -> service ->
-output serializer). Operator endpoints answer 403 to ordinary users."""
+output serializer). Operator endpoints answer 403 to ordinary users. The views that reach
+other apps too (a simulation's detail with its latest aggregates, releasing an agent,
+running ticks, a run task's progress) are in `orchestration/api.py`, under the same URLs."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from celery.result import AsyncResult
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -17,14 +18,13 @@ from rest_framework.views import APIView
 
 from simulations import selectors, services
 from simulations import serializers as s
-from simulations.models import DayRun, Schedule
-from simulations.orchestrator import day_run_request
+from simulations.models import Schedule
 from simulations.schedules import schedule_delete, schedule_save
 
 TAG = ["simulations"]
-_400 = OpenApiResponse(description="A parameter is invalid; the body names the field.")
-_403 = OpenApiResponse(description="Operators only.")
-_404 = OpenApiResponse(description="No such simulation (or not visible).")
+E400 = OpenApiResponse(description="A parameter is invalid; the body names the field.")
+E403 = OpenApiResponse(description="Operators only.")
+E404 = OpenApiResponse(description="No such simulation (or not visible).")
 
 
 class OperatorApi(APIView):
@@ -49,7 +49,7 @@ class SimulationListApi(APIView):
 
     @extend_schema(summary="Create a simulation (operators)", tags=TAG,
                    request=s.SimulationCreateInputSerializer,
-                   responses={201: s.SimulationOutputSerializer, 400: _400, 403: _403})
+                   responses={201: s.SimulationOutputSerializer, 400: E400, 403: E403})
     def post(self, request: Request) -> Response:
         data = s.SimulationCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -59,20 +59,10 @@ class SimulationListApi(APIView):
                         status=status.HTTP_201_CREATED)
 
 
-class SimulationDetailApi(APIView):
-    @extend_schema(summary="A simulation: status, tick, day and latest aggregates", tags=TAG,
-                   responses={200: s.SimulationDetailOutputSerializer, 404: _404})
-    def get(self, request: Request, simulation_id: int) -> Response:
-        simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
-        simulation.latest_aggregates = selectors.simulation_latest_aggregates(
-            simulation_id=simulation.pk)
-        return Response(s.SimulationDetailOutputSerializer(simulation).data)
-
-
 class AgentListApi(APIView):
     @extend_schema(summary="Agents of a simulation (filter by type, owner, free)", tags=TAG,
                    parameters=[s.AgentFilterSerializer],
-                   responses={200: s.AgentOutputSerializer(many=True), 400: _400, 404: _404})
+                   responses={200: s.AgentOutputSerializer(many=True), 400: E400, 404: E404})
     def get(self, request: Request, simulation_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
         filters = s.AgentFilterSerializer(data=request.query_params)
@@ -87,7 +77,7 @@ class AgentListApi(APIView):
         return paginator.get_paginated_response(s.AgentOutputSerializer(page, many=True).data)
 
 
-def _no_agent() -> NotFound:
+def no_agent() -> NotFound:
     return NotFound("No such agent.")
 
 
@@ -96,7 +86,7 @@ class AgentClaimApi(APIView):
                    description="Only agent types in the simulation's `claimable_agent_types`; "
                                "the others are assigned by an operator (400, rule "
                                "`operator_assigned`). Operators may claim any type.",
-                   request=None, responses={200: s.AgentOutputSerializer, 400: _400, 404: _404})
+                   request=None, responses={200: s.AgentOutputSerializer, 400: E400, 404: E404})
     def post(self, request: Request, simulation_id: int, agent_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
         try:
@@ -104,54 +94,22 @@ class AgentClaimApi(APIView):
                                          user_id=request.user.pk,
                                          operator=request.user.is_staff)
         except services.AgentNotFound as exc:
-            raise _no_agent() from exc
+            raise no_agent() from exc
         agent.owner = request.user
-        return Response(s.AgentOutputSerializer(agent).data)
-
-
-class AgentReleaseApi(APIView):
-    @extend_schema(summary="Release an agent you own (its script is unmounted)", tags=TAG,
-                   description="The agent's active mount ends (reason `released`), its pending "
-                               "rotations are cancelled and the agent is free again. An agent "
-                               "you do not own answers 404, like a missing one.",
-                   request=None, responses={200: s.AgentOutputSerializer, 404: _404})
-    def post(self, request: Request, simulation_id: int, agent_id: int) -> Response:
-        simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
-        try:
-            agent = services.agent_release(simulation_id=simulation.pk, agent_id=agent_id,
-                                           user_id=request.user.pk)
-        except services.AgentNotFound as exc:
-            raise _no_agent() from exc
         return Response(s.AgentOutputSerializer(agent).data)
 
 
 class SimulationStateApi(APIView):
     @extend_schema(summary="Public market data of the last tick (from the cache)", tags=TAG,
-                   responses={200: s.StateOutputSerializer, 404: _404})
+                   responses={200: s.StateOutputSerializer, 404: E404})
     def get(self, request: Request, simulation_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
         return Response(selectors.simulation_state(simulation_id=simulation.pk))
 
 
-class SimulationRunDayApi(OperatorApi):
-    @extend_schema(summary="Run a day, N ticks or the rest of the day (operators)", tags=TAG,
-                   request=s.RunInputSerializer,
-                   responses={202: s.DayRunOutputSerializer, 400: _400, 403: _403, 404: _404})
-    def post(self, request: Request, simulation_id: int) -> Response:
-        simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
-        data = s.RunInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        ticks = data.validated_data.get("ticks")
-        mode = (DayRun.Mode.FILL if data.validated_data["fill"]
-                else DayRun.Mode.TICKS if ticks is not None else DayRun.Mode.DAY)
-        run = day_run_request(simulation_id=simulation.pk, mode=mode, ticks=ticks,
-                              requested_by_id=request.user.pk, via=DayRun.Via.API)
-        return Response(s.DayRunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
-
-
 class SimulationPauseApi(OperatorApi):
     @extend_schema(summary="Pause a simulation (operators)", tags=TAG, request=None,
-                   responses={200: s.StatusOutputSerializer, 403: _403, 404: _404})
+                   responses={200: s.StatusOutputSerializer, 403: E403, 404: E404})
     def post(self, request: Request, simulation_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
         changed = services.simulations_pause(simulation_ids=[simulation.pk])
@@ -162,7 +120,7 @@ class SimulationPauseApi(OperatorApi):
 
 class SimulationResumeApi(OperatorApi):
     @extend_schema(summary="Resume a paused simulation (operators)", tags=TAG, request=None,
-                   responses={200: s.StatusOutputSerializer, 403: _403, 404: _404})
+                   responses={200: s.StatusOutputSerializer, 403: E403, 404: E404})
     def post(self, request: Request, simulation_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
         changed = services.simulations_resume(simulation_ids=[simulation.pk])
@@ -173,14 +131,14 @@ class SimulationResumeApi(OperatorApi):
 
 class ShockListApi(OperatorApi):
     @extend_schema(summary="Shocks of a simulation (operators)", tags=TAG,
-                   responses={200: s.ShockOutputSerializer(many=True), 403: _403, 404: _404})
+                   responses={200: s.ShockOutputSerializer(many=True), 403: E403, 404: E404})
     def get(self, request: Request, simulation_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
         rows = selectors.shocks_list(simulation_id=simulation.pk)
         return Response(s.ShockOutputSerializer(rows, many=True).data)
 
     @extend_schema(summary="Apply a shock (operators)", tags=TAG, request=s.ShockInputSerializer,
-                   responses={201: s.ShockOutputSerializer, 400: _400, 403: _403, 404: _404})
+                   responses={201: s.ShockOutputSerializer, 400: E400, 403: E403, 404: E404})
     def post(self, request: Request, simulation_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
         data = s.ShockInputSerializer(data=request.data)
@@ -195,7 +153,7 @@ class ShockListApi(OperatorApi):
 
 class ScheduleListApi(OperatorApi):
     @extend_schema(summary="Schedules of a simulation (operators)", tags=TAG,
-                   responses={200: s.ScheduleOutputSerializer(many=True), 403: _403})
+                   responses={200: s.ScheduleOutputSerializer(many=True), 403: E403})
     def get(self, request: Request, simulation_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
         rows = selectors.schedules_list(simulation_id=simulation.pk)
@@ -203,7 +161,7 @@ class ScheduleListApi(OperatorApi):
 
     @extend_schema(summary="Add a schedule: daily at HH:MM UTC or every N minutes", tags=TAG,
                    request=s.ScheduleInputSerializer,
-                   responses={201: s.ScheduleOutputSerializer, 400: _400, 403: _403})
+                   responses={201: s.ScheduleOutputSerializer, 400: E400, 403: E403})
     def post(self, request: Request, simulation_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
         data = s.ScheduleInputSerializer(data=request.data)
@@ -216,7 +174,7 @@ class ScheduleListApi(OperatorApi):
 class ScheduleDetailApi(OperatorApi):
     @extend_schema(summary="Edit a schedule (operators)", tags=TAG,
                    request=s.ScheduleInputSerializer,
-                   responses={200: s.ScheduleOutputSerializer, 400: _400, 403: _403})
+                   responses={200: s.ScheduleOutputSerializer, 400: E400, 403: E403})
     def put(self, request: Request, simulation_id: int, schedule_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
         data = s.ScheduleInputSerializer(data=request.data)
@@ -229,7 +187,7 @@ class ScheduleDetailApi(OperatorApi):
         return Response(s.ScheduleOutputSerializer(schedule).data)
 
     @extend_schema(summary="Delete a schedule (operators)", tags=TAG,
-                   responses={204: None, 403: _403, 404: _404})
+                   responses={204: None, 403: E403, 404: E404})
     def delete(self, request: Request, simulation_id: int, schedule_id: int) -> Response:
         simulation = selectors.simulation_get(user=request.user, simulation_id=simulation_id)
         if not selectors.schedules_list(simulation_id=simulation.pk).filter(
@@ -241,20 +199,3 @@ class ScheduleDetailApi(OperatorApi):
 
 def _not_found() -> NotFound:
     return NotFound("No such schedule.")
-
-
-class TaskStatusApi(OperatorApi):
-    @extend_schema(summary="Progress of a run task (operators)", tags=TAG,
-                   responses={200: s.TaskOutputSerializer, 403: _403,
-                              404: OpenApiResponse(description="Unknown task.")})
-    def get(self, request: Request, task_id: str) -> Response:
-        run = selectors.day_run_by_task(task_id=task_id)
-        result = AsyncResult(task_id)
-        if run is None and result.state == "PENDING":  # Celery says PENDING for any unknown id
-            raise NotFound("No such task.")
-        info = result.info if isinstance(result.info, dict) else {}
-        current = info.get("current", info.get("ticks_done", run.ticks_done if run else None))
-        total = info.get("total", run.ticks_requested if run else None)
-        return Response({"task_id": task_id, "state": result.state, "current": current,
-                         "total": total,
-                         "day_run": s.DayRunOutputSerializer(run).data if run else None})

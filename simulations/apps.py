@@ -11,5 +11,3 @@ class SimulationsConfig(AppConfig):
         from simulations.quotas import claimed_agents_quota_source
 
         quota_source_register(key="simulations", source=claimed_agents_quota_source)
-        # Registers the run task in every process: the orchestrator finds it by name.
-        import simulations.tasks  # noqa: F401

@@ -1,4 +1,4 @@
-"""Reads of simulations: lists, details, the cached public state, the console's figures."""
+"""Reads of simulations: lists, details, the cached public state, runs and their liveness."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from history.models import TickAggregate, TickAudit, TickLog
 from simulations.locks import simulations_locked
 from simulations.models import ACTIVE_OUTCOMES, Agent, DayRun, Schedule, Shock, Simulation
-from simulations.orchestrator.worlds import public_state, world_load
 from simulations.world_cache import world_cache_state, world_cache_store_state
+from simulations.worlds import public_state, world_load
 
 
 def simulations_visible(*, user: AbstractBaseUser) -> QuerySet[Simulation]:
@@ -40,11 +39,6 @@ def simulation_get(*, user: AbstractBaseUser, simulation_id: int,
     if simulation is None:
         raise Http404("No such simulation.")
     return simulation
-
-
-def simulation_latest_aggregates(*, simulation_id: int) -> dict[str, Any] | None:
-    return (TickAggregate.objects.filter(simulation_id=simulation_id).order_by("-tick")
-            .values("tick", "day", "data").first())
 
 
 def agents_list(*, simulation_id: int, agent_type: str | None = None,
@@ -118,26 +112,3 @@ def day_runs_with_liveness(runs: Iterable[DayRun]) -> list[DayRun]:
     for run in runs:
         run.liveness = liveness[run.pk]
     return runs
-
-
-def console_overview(*, simulation_id: int) -> dict[str, Any]:
-    """What the operator console's detail page shows, in a fixed number of queries."""
-    runs = (DayRun.objects.filter(simulation_id=simulation_id)
-            .select_related("requested_by").order_by("-created_at"))
-    audits = TickAudit.objects.filter(simulation_id=simulation_id)
-    counts = audits.aggregate(ticks=Count("id"), failed=Count("id", filter=Q(all_passed=False)))
-    return {
-        "aggregates": simulation_latest_aggregates(simulation_id=simulation_id),
-        "active_runs": day_runs_with_liveness(runs.filter(outcome__in=ACTIVE_OUTCOMES)[:5]),
-        "recent_runs": list(runs[:10]),
-        "failures": list(runs.filter(outcome=DayRun.Outcome.FAILED)[:5]),
-        "last_audit": audits.order_by("-tick").values("tick", "all_passed", "invariants",
-                                                       "state_hash").first(),
-        "audit_counts": counts,
-        "logs": list(TickLog.objects.filter(simulation_id=simulation_id)
-                     .order_by("-tick", "-id")[:20]),
-        "shocks": list(Shock.objects.filter(simulation_id=simulation_id)
-                       .order_by("-start_tick")[:10]),
-        "agents": Agent.objects.filter(simulation_id=simulation_id).aggregate(
-            total=Count("id"), claimed=Count("id", filter=Q(owner__isnull=False))),
-    }

@@ -6,18 +6,12 @@ from simulations import api
 
 urlpatterns = [
     path("simulations/", api.SimulationListApi.as_view(), name="api-simulations"),
-    path("simulations/<int:simulation_id>/", api.SimulationDetailApi.as_view(),
-         name="api-simulation"),
     path("simulations/<int:simulation_id>/agents/", api.AgentListApi.as_view(),
          name="api-simulation-agents"),
     path("simulations/<int:simulation_id>/agents/<int:agent_id>/claim/",
          api.AgentClaimApi.as_view(), name="api-simulation-agent-claim"),
-    path("simulations/<int:simulation_id>/agents/<int:agent_id>/release/",
-         api.AgentReleaseApi.as_view(), name="api-simulation-agent-release"),
     path("simulations/<int:simulation_id>/state/", api.SimulationStateApi.as_view(),
          name="api-simulation-state"),
-    path("simulations/<int:simulation_id>/run_day/", api.SimulationRunDayApi.as_view(),
-         name="api-simulation-run-day"),
     path("simulations/<int:simulation_id>/pause/", api.SimulationPauseApi.as_view(),
          name="api-simulation-pause"),
     path("simulations/<int:simulation_id>/resume/", api.SimulationResumeApi.as_view(),
@@ -28,5 +22,4 @@ urlpatterns = [
          name="api-simulation-schedules"),
     path("simulations/<int:simulation_id>/schedules/<int:schedule_id>/",
          api.ScheduleDetailApi.as_view(), name="api-simulation-schedule"),
-    path("tasks/<str:task_id>/", api.TaskStatusApi.as_view(), name="api-task"),
 ]

@@ -18,8 +18,8 @@ from history.models import TickAggregate, TickAudit
 from history.selectors import aggregates_query, history_access
 from scripts_lib.models import Mount, Rotation, ScriptFailure, ScriptTickLog, ScriptVersion
 from simulations.models import ACTIVE_OUTCOMES, Agent, DayRun, Schedule, Simulation
-from simulations.orchestrator.worlds import CheckpointMissing, world_load
 from simulations.selectors import day_runs_with_liveness, simulation_state
+from simulations.worlds import CheckpointMissing, world_load
 
 # Celery's state names for a run's outcome, where no result backend keeps them (eager mode).
 EAGER_STATES = {DayRun.Outcome.QUEUED: "PENDING", DayRun.Outcome.RUNNING: "PROGRESS",

@@ -44,9 +44,9 @@ def seeded(db: None) -> dict[str, Any]:
     from rest_framework.authtoken.models import Token
 
     from accounts.tests.factories import UserFactory
+    from orchestration.advance import simulation_advance
     from scripts_lib.services import mount_create, script_create, script_version_create
     from simulations.models import Agent
-    from simulations.orchestrator import simulation_advance
     from simulations.services import simulation_create
 
     user = UserFactory(username="fuzzer")

@@ -9,10 +9,10 @@ from accounts.models import CpuBucket
 from accounts.tests.factories import UserFactory
 from econsim_project.testing import wait_until
 from history.models import TickAudit
+from orchestration.runs import day_run_request
 from scripts_lib.models import Mount, ScriptFailure, ScriptTickLog
 from scripts_lib.tests.conftest import HOUSEHOLD, mount
 from simulations.models import DayRun, Simulation
-from simulations.orchestrator import day_run_request
 from simulations.tests.conftest import make_simulation
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

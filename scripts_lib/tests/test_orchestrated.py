@@ -1,12 +1,12 @@
-"""The tick path as the orchestrator drives it (simulations.orchestrator.simulation_advance):
+"""The tick path as the orchestrator drives it (orchestration.advance.simulation_advance):
 scripts decide, failures fall back to the baseline, rotations wait for the day's end."""
 
 from accounts.models import CpuBucket
+from orchestration.advance import simulation_advance
 from scripts_lib.models import Mount, Rotation, ScriptFailure, ScriptTickLog
 from scripts_lib.services import mount_create, rotation_schedule
 from scripts_lib.tests.conftest import HOUSEHOLD, SMALL, new_version
 from simulations.models import Agent
-from simulations.orchestrator import simulation_advance
 from simulations.services import agent_claim, simulation_create
 
 

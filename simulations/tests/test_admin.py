@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from history.models import TickAggregate
+from orchestration.advance import simulation_advance
 from simulations.models import DayRun, Schedule, Shock, Simulation
-from simulations.orchestrator import simulation_advance
 from web.templatetags.web_format import cents
 
 pytestmark = pytest.mark.django_db

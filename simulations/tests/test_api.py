@@ -21,7 +21,7 @@ def _fields(response) -> set[str]:
 
 
 def test_users_see_visible_simulations_with_their_latest_aggregates(simulation, owner_client):
-    from simulations.orchestrator import simulation_advance
+    from orchestration.advance import simulation_advance
 
     Simulation.objects.create(name="old", archived_at="2026-01-01T00:00Z")
     simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=1)

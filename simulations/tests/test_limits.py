@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
+from orchestration.runs import run_ticks_resolve
 from simulations.models import DayRun, Schedule
-from simulations.orchestrator.runs import run_ticks_resolve
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from orchestration.advance import simulation_advance
+from orchestration.runs import schedule_fire
 from simulations.models import DayRun, Simulation
-from simulations.orchestrator import schedule_fire, simulation_advance
 from simulations.schedules import schedule_save
 from simulations.services import simulations_archive
 

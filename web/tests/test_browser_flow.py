@@ -184,8 +184,8 @@ def test_a_user_scripts_an_agent_and_sees_the_day_an_operator_runs(
 @pytest.fixture
 def scripted_world(world):
     """A user with a mounted script in a world that has run a day (for the phone pages)."""
+    from orchestration.advance import simulation_advance
     from scripts_lib.services import mount_create, script_create, script_version_create
-    from simulations.orchestrator import simulation_advance
     from simulations.services import agent_claim
 
     user = UserFactory(username="phone")

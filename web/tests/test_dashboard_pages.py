@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from orchestration.advance import simulation_advance
 from simulations.models import Agent, DayRun
-from simulations.orchestrator import simulation_advance
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from econsim_project.field_errors import errors_text
+from orchestration.services import agent_release
 from scripts_lib.selectors import failures_for, scripts_visible
 from simulations.selectors import simulation_get
-from simulations.services import AgentNotFound, agent_claim, agent_release
+from simulations.services import AgentNotFound, agent_claim
 from web import selectors
 from web.forms import AgentChoiceForm, ClaimForm, RangeForm, ScriptCreateForm
 

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from econsim_project.field_errors import page_errors
+from orchestration.runs import day_run_request
 from simulations import services
 from simulations.models import DayRun, Simulation
-from simulations.orchestrator import day_run_request
 from web import selectors
 from web.forms import RunForm
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from orchestration.advance import simulation_advance
 from scripts_lib.examples import script_examples
 from scripts_lib.models import Mount, Script
 from scripts_lib.services import mount_create, script_create, script_version_create
 from simulations.models import Agent, Schedule, Simulation
-from simulations.orchestrator import simulation_advance
 from simulations.schedules import schedule_save
 from simulations.services import agent_claim, simulation_create
 

@@ -12,10 +12,10 @@ from django.core.cache import cache
 
 from econsim_project.testing import LiveWorker, wait_until
 from history.models import TickAudit, TickLog
+from orchestration.runs import day_run_request
+from orchestration.tasks import run_day, run_scheduled
 from simulations.models import DayRun, Simulation
-from simulations.orchestrator import day_run_request
 from simulations.schedules import schedule_save
-from simulations.tasks import run_day, run_scheduled
 from simulations.tests.conftest import engine_hashes, make_simulation
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -13,11 +13,11 @@ from django.utils import timezone
 from accounts.models import Notification
 from accounts.notifications import notifications_create_many
 from history.services import history_ingest_snapshots, history_ingest_tick
-from simulations import scripting
+from orchestration import scripting
 from simulations.engine import TickResult, World
 from simulations.models import Agent, Checkpoint, DayRun, Shock, Simulation
-from simulations.orchestrator.worlds import public_state, snapshot_rows
 from simulations.world_cache import world_cache_store
+from simulations.worlds import public_state, snapshot_rows
 
 
 class TickConflict(Exception):

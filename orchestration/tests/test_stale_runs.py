@@ -18,10 +18,10 @@ from rest_framework.test import APIClient
 
 from econsim_project.testing import LiveWorker, wait_until
 from history.models import TickLog
+from orchestration.reaper import _take_over, day_runs_requeue_stale
+from orchestration.runs import day_run_request
 from simulations.locks import LOCK_NAMESPACE
 from simulations.models import DayRun, Simulation
-from simulations.orchestrator import day_run_request
-from simulations.orchestrator.reaper import _take_over, day_runs_requeue_stale
 from simulations.tests.conftest import make_simulation
 
 pytestmark = pytest.mark.services

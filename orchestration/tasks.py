@@ -11,11 +11,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 from django.conf import settings
 
+from orchestration.reaper import day_runs_requeue_stale
+from orchestration.runs import RUN_DAY_TASK, day_run_execute, schedule_fire
 from simulations.locks import SimulationBusy
 from simulations.models import DayRun
-from simulations.orchestrator import day_run_execute, schedule_fire
-from simulations.orchestrator.reaper import day_runs_requeue_stale
-from simulations.orchestrator.runs import RUN_DAY_TASK
 
 RUN_OPTIONS: dict[str, Any] = {
     "bind": True,

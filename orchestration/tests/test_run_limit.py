@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
+from orchestration.runs import day_run_request
 from simulations.models import DayRun, run_ticks_validate
-from simulations.orchestrator import day_run_request
 from simulations.schedules import schedule_validate
 
 pytestmark = pytest.mark.django_db

@@ -7,12 +7,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simulations import scripting
+from orchestration import scripting
+from orchestration.commit import TickConflict, TickInput, tick_commit
 from simulations.engine import World
 from simulations.locks import simulation_lock
 from simulations.models import Shock, Simulation
-from simulations.orchestrator.commit import TickConflict, TickInput, tick_commit
-from simulations.orchestrator.worlds import world_load
+from simulations.worlds import world_load
 
 Progress = Callable[[int, int], None]  # (ticks done, ticks asked)
 

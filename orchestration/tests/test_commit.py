@@ -10,11 +10,11 @@ import pytest
 from django.utils import timezone
 
 from history.models import TickAggregate, TickAudit, TickLog
-from simulations import scripting
+from orchestration import scripting
+from orchestration.advance import simulation_advance
+from orchestration.commit import TickConflict, TickInput, tick_commit
 from simulations.models import Checkpoint, Simulation
-from simulations.orchestrator import simulation_advance
-from simulations.orchestrator.commit import TickConflict, TickInput, tick_commit
-from simulations.orchestrator.worlds import world_load
+from simulations.worlds import world_load
 
 pytestmark = pytest.mark.django_db
 

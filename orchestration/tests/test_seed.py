@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from orchestration.advance import simulation_advance
 from scripts_lib.models import Mount, ScriptFailure
 from simulations.models import Agent, Simulation
-from simulations.orchestrator import simulation_advance
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,12 @@ import pytest
 
 from accounts.models import Notification
 from history.models import TickAudit
+from orchestration.runs import day_run_execute
+from orchestration.services import simulation_reset
 from scripts_lib.models import Mount, ScriptTickLog
 from scripts_lib.services import mount_create, script_create, script_version_create
 from simulations.models import Agent, DayRun
-from simulations.orchestrator import day_run_execute
-from simulations.services import agent_claim, simulation_reset
+from simulations.services import agent_claim
 from simulations.tests.conftest import engine_hashes
 
 pytestmark = pytest.mark.django_db

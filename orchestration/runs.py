@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from econsim_project.field_errors import field_error
+from orchestration.advance import Progress, simulation_advance
 from simulations.locks import simulation_lock
 from simulations.models import (
     ACTIVE_OUTCOMES,
@@ -21,7 +22,6 @@ from simulations.models import (
     Simulation,
     run_ticks_validate,
 )
-from simulations.orchestrator.advance import Progress, simulation_advance
 
 FINAL = (DayRun.Outcome.SUCCEEDED, DayRun.Outcome.FAILED, DayRun.Outcome.NOOP,
          DayRun.Outcome.STOPPED)

@@ -15,10 +15,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from history.models import TickLog
+from orchestration.commit import day_of_tick
+from orchestration.runs import day_run_task
 from simulations.locks import SimulationBusy, simulation_lock
 from simulations.models import ACTIVE_OUTCOMES, DayRun, Simulation
-from simulations.orchestrator.commit import day_of_tick
-from simulations.orchestrator.runs import day_run_task
 from simulations.selectors import day_runs_liveness
 
 logger = logging.getLogger(__name__)

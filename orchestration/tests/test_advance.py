@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 
 from history.models import AgentSnapshot, TickAggregate, TickAudit
+from orchestration.advance import simulation_advance
 from simulations.models import Checkpoint, Simulation
-from simulations.orchestrator import simulation_advance
 from simulations.tests.conftest import engine_hashes
 from simulations.world_cache import world_cache_state
 
@@ -128,9 +128,9 @@ def test_a_locked_simulation_is_busy_for_another_advancer(simulation):
 
 def test_an_engine_failure_fails_the_run_and_keeps_the_committed_ticks(simulation,
                                                                        monkeypatch):
+    from orchestration.runs import day_run_execute
     from simulations.engine import InvariantViolation, World
     from simulations.models import DayRun
-    from simulations.orchestrator import day_run_execute
 
     real_step = World.step
 
@@ -155,8 +155,8 @@ def test_an_engine_failure_fails_the_run_and_keeps_the_committed_ticks(simulatio
 def test_a_run_cut_by_its_soft_time_limit_resumes_where_it_stopped(simulation):
     from celery.exceptions import SoftTimeLimitExceeded
 
+    from orchestration.runs import day_run_execute
     from simulations.models import DayRun
-    from simulations.orchestrator import day_run_execute
 
     def time_is_up(done: int, total: int) -> None:
         if done == 3:
