@@ -35,6 +35,21 @@ def _plain_static_files() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_in_process_without_a_broker_server() -> Iterator[None]:
+    """With no broker server (the embedded test run) no worker runs beside the tests, so the
+    tests that queue a task run it in-process. Outside the tests tasks always go to a worker."""
+    if not _django_ready():
+        yield
+        return
+    from django.conf import settings
+
+    from econsim_project.celery import app
+
+    app.conf.task_always_eager = settings.BROKER_IN_FILES
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache() -> None:
     """Throttle counters and heartbeats must not leak from one test into the next."""

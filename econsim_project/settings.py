@@ -1,7 +1,8 @@
 """EconSim settings: every value from the environment, with embedded defaults.
 
-Unset DATABASE_URL -> SQLite file, unset REDIS_URL -> local-memory cache, unset CELERY_BROKER_URL ->
-tasks run in-process. A malformed variable stops start-up with a message naming it and the rule
+Unset DATABASE_URL -> SQLite file, unset REDIS_URL -> file cache, unset CELERY_BROKER_URL ->
+a broker in files; all three under DATA_DIR, so `make run` starts a real worker and beat with no
+server to install. A malformed variable stops start-up with a message naming it and the rule
 it breaks (econsim_project/env.py reads and checks every variable).
 
 Grouped by subject; a group reads only groups above it. Celery comes late because its beat
@@ -22,6 +23,7 @@ from econsim_project.env import (
     env_rate,
     env_str,
     env_url,
+    sqlite_database,
 )
 from scripts_lib.sandbox.jobs import MAX_CPU_MS, MAX_SOURCE_BYTES  # pure: no Django
 
@@ -157,9 +159,7 @@ if _database_url:
     DATABASES = {"default": database_from_url("DATABASE_URL", _database_url)}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "db.sqlite3")}
-    }
+    DATABASES = {"default": sqlite_database(str(DATA_DIR / "db.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (also the store of throttle counters and locks) -----------------------------------
@@ -175,7 +175,9 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files, not process memory: web and the worker must see the same heartbeat and counters.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache")}}
 
 # --- Auth, accounts (django-allauth), seeded users --------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -212,6 +214,9 @@ OPERATOR_EMAIL = env_str("OPERATOR_EMAIL", "operator@example.com")
 OPERATOR_PASSWORD = env_str("OPERATOR_PASSWORD")
 DEMO_USERNAME = env_str("DEMO_USERNAME", "demo")
 DEMO_PASSWORD = env_str("DEMO_PASSWORD")
+# The seeded world's schedule: a day every this many minutes, fired by beat (`make run` starts
+# it), so a new user sees their script's first tick within minutes and nobody has to click.
+SEED_SCHEDULE_EVERY_MINUTES = env_int("SEED_SCHEDULE_EVERY_MINUTES", 2, minimum=1)
 
 # --- Strategy scripts and their sandbox (scripts_lib/, accounts/cpu_bucket.py) -----------------
 # Defaults of the per-user script quotas; operators override them per user (ScriptQuota admin).
@@ -335,9 +340,13 @@ LLM_REQUESTS_PER_MINUTE = env_int("LLM_REQUESTS_PER_MINUTE", 20, minimum=0)
 LLM_TOKENS_PER_DAY = env_int("LLM_TOKENS_PER_DAY", 50_000, minimum=0)
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", ("redis", "rediss", "amqp", "amqps"))
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# A broker server in production (Redis or RabbitMQ). Without one, kombu's filesystem transport
+# under DATA_DIR/broker: the same worker, beat and task code run, with nothing to install.
+CELERY_BROKER_URL = (env_url("CELERY_BROKER_URL", ("redis", "rediss", "amqp", "amqps"))
+                     or "filesystem://")
+BROKER_IN_FILES = CELERY_BROKER_URL == "filesystem://"
+CELERY_TASK_EAGER_PROPAGATES = True  # for the unit tests that run tasks in-process
+CELERY_TASK_STORE_EAGER_RESULT = True  # ... and read their results like a worker's
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -354,14 +363,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # seconds. Runs resume from their DayRun, and a duplicate delivery of a running one waits on
 # the simulation's lock, so a short value only costs retries. The unacked bookkeeping keys are
 # per queue so that test runs sharing a Redis database never restore each other's tasks.
+# (The filesystem broker forgets a message its worker took and died with; the stale-run sweep
+# queues that run again.)
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
-    "unacked_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked",
-    "unacked_index_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_index",
-    "unacked_mutex_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_mutex",
-}
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+if BROKER_IN_FILES:
+    _broker_dir = DATA_DIR / "broker"
+    for _folder in ("queue", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "unacked_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked",
+        "unacked_index_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_index",
+        "unacked_mutex_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_mutex",
+    }
+# The database scheduler, adding each schedule firing's due time (orchestration/beat.py).
+CELERY_BEAT_SCHEDULER = "orchestration.beat:FiringScheduler"
 # Static beat entries: the database scheduler syncs them into django_celery_beat at beat start
 # (idempotent).
 CELERY_BEAT_SCHEDULE = {

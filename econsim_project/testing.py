@@ -49,8 +49,8 @@ class LiveWorker:
     Tests can kill it (SIGKILL, like a crashed machine) and start it again."""
 
     def __init__(self) -> None:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            raise RuntimeError("a live-worker test needs CELERY_BROKER_URL")
+        if settings.BROKER_IN_FILES:
+            raise RuntimeError("a live-worker test needs a broker server (CELERY_BROKER_URL)")
         if connection.vendor != "postgresql":
             raise RuntimeError("a live-worker test needs PostgreSQL")
         self.name = f"test-{os.getpid()}@{socket.gethostname()}"
@@ -98,8 +98,8 @@ class LiveBeat:
     it sends the project's periodic tasks (CELERY_BEAT_SCHEDULE) to this run's queue."""
 
     def __init__(self) -> None:
-        if settings.CELERY_TASK_ALWAYS_EAGER or connection.vendor != "postgresql":
-            raise RuntimeError("a live-beat test needs CELERY_BROKER_URL and PostgreSQL")
+        if settings.BROKER_IN_FILES or connection.vendor != "postgresql":
+            raise RuntimeError("a live-beat test needs a broker server and PostgreSQL")
         self.log_path = Path(tempfile.mkstemp(prefix="celery-beat-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 

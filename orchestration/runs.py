@@ -3,11 +3,12 @@ executed by a Celery task; redelivered or duplicated tasks resume or find nothin
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from celery import Task, current_app
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -137,19 +138,34 @@ def _finish(run: DayRun, outcome: str, error: str = "") -> DayRun:
     return run
 
 
-def schedule_fire(*, schedule_id: int, task_id: str,
+def schedule_fire(*, schedule_id: int, task_id: str, due_at: dt.datetime | None = None,
                   progress: Progress | None = None) -> DayRun | None:
-    """A beat firing: skipped (None) when the schedule is off or the simulation is not
-    running. The task id makes it idempotent: a redelivery resumes the same run."""
-    schedule = Schedule.objects.select_related("simulation").get(pk=schedule_id)
+    """A beat firing. Skipped (None), quietly, when the schedule was deleted or is off, when
+    the simulation is not running, and when this firing (schedule, due time) already has its
+    run under another task id: beat sent it again after a restart. A redelivery of the same
+    task (same task id) resumes its run."""
+    schedule = Schedule.objects.select_related("simulation").filter(pk=schedule_id).first()
+    if schedule is None:
+        return None
     simulation = schedule.simulation
     if (not schedule.enabled or simulation.status != Simulation.Status.RUNNING
             or simulation.archived_at is not None):
         return None
-    mode = DayRun.Mode.FILL if schedule.ticks is None else DayRun.Mode.TICKS
-    run, _ = DayRun.objects.get_or_create(task_id=task_id, defaults={
-        "simulation": simulation, "requested_via": DayRun.Via.SCHEDULE, "schedule": schedule,
-        "expected_tick": simulation.tick, "mode": mode,
-        "ticks_requested": run_ticks_resolve(simulation=simulation, mode=mode,
-                                             ticks=schedule.ticks)})
+    run = DayRun.objects.filter(task_id=task_id).first()
+    if run is None:
+        if due_at is not None and DayRun.objects.filter(schedule=schedule,
+                                                        due_at=due_at).exists():
+            return None
+        mode = DayRun.Mode.FILL if schedule.ticks is None else DayRun.Mode.TICKS
+        try:
+            with transaction.atomic():
+                run = DayRun.objects.create(
+                    task_id=task_id, simulation=simulation, requested_via=DayRun.Via.SCHEDULE,
+                    schedule=schedule, due_at=due_at, expected_tick=simulation.tick, mode=mode,
+                    ticks_requested=run_ticks_resolve(simulation=simulation, mode=mode,
+                                                      ticks=schedule.ticks))
+        except IntegrityError:  # a twin message got there first: by task id or by firing
+            run = DayRun.objects.filter(task_id=task_id).first()
+            if run is None:
+                return None
     return day_run_execute(day_run_id=run.pk, progress=progress)

@@ -4,6 +4,7 @@ a household and a firm driven by the two example scripts. Running it again chang
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
 from orchestration.advance import simulation_advance
@@ -16,7 +17,6 @@ from simulations.services import agent_claim, simulation_create
 
 BASELINE_NAME = "Baseline economy"
 BASELINE_CONFIG = {"n_households": 1000, "n_firms": 20, "n_banks": 3}
-SCHEDULE_EVERY_MINUTES = 10  # with a worker and beat (`make run` with a broker), a day per 10 min
 
 
 def baseline_seed(*, operator: AbstractBaseUser, demo: AbstractBaseUser) -> list[str]:
@@ -42,9 +42,10 @@ def baseline_seed(*, operator: AbstractBaseUser, demo: AbstractBaseUser) -> list
                          version_id=version.pk, user=demo)
             created.append(f"mount of {name!r} on {agent}")
     if not simulation.schedules.exists():
+        every = settings.SEED_SCHEDULE_EVERY_MINUTES
         schedule_save(simulation_id=simulation.pk, kind=Schedule.Kind.INTERVAL,
-                      every_minutes=SCHEDULE_EVERY_MINUTES)
-        created.append(f"schedule: a day every {SCHEDULE_EVERY_MINUTES} minutes")
+                      every_minutes=every)
+        created.append(f"schedule: a day every {every} minutes")
     if simulation.tick == 0:
         # One day at once, so the dashboards have data the moment the site starts.
         simulation_advance(simulation_id=simulation.pk, expected_tick=0,

@@ -4,6 +4,7 @@ delivery (it resumes from the last committed tick)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from celery import Task, shared_task
@@ -15,6 +16,7 @@ from orchestration.reaper import day_runs_requeue_stale
 from orchestration.runs import RUN_DAY_TASK, day_run_execute, schedule_fire
 from simulations.locks import SimulationBusy
 from simulations.models import DayRun
+from simulations.schedules import TASK as RUN_SCHEDULED_TASK
 
 RUN_OPTIONS: dict[str, Any] = {
     "bind": True,
@@ -58,11 +60,13 @@ def run_day(self: Task, day_run_id: int) -> dict[str, Any]:
                                                   progress=_progress(self)))
 
 
-@shared_task(name="simulations.run_scheduled", **RUN_OPTIONS)
-def run_scheduled(self: Task, schedule_id: int) -> dict[str, Any]:
-    """A beat firing of a Schedule; its task id is the run's idempotency key."""
+@shared_task(name=RUN_SCHEDULED_TASK, **RUN_OPTIONS)
+def run_scheduled(self: Task, schedule_id: int, due_at: str | None = None) -> dict[str, Any]:
+    """A beat firing of a Schedule. Its task id identifies a redelivery; `due_at` (ISO time,
+    added by orchestration.beat) identifies the firing, which runs once."""
+    due = dt.datetime.fromisoformat(due_at) if due_at else None
     return _execute(self, lambda: schedule_fire(schedule_id=schedule_id,
-                                                task_id=self.request.id,
+                                                task_id=self.request.id, due_at=due,
                                                 progress=_progress(self)))
 
 

@@ -6,7 +6,7 @@ world). A session lock is released by PostgreSQL itself when the holder's connec
 killed worker never leaves a simulation locked. Each tick's conditional update of
 `Simulation.tick` stays the last word: even without the lock, no tick can be committed twice.
 
-In the embedded SQLite mode (tasks run in-process, SQLite has one writer at a time) there is no
+In the embedded SQLite mode (one worker process, SQLite has one writer at a time) there is no
 advisory lock; the conditional update alone keeps ticks exact there.
 """
 

@@ -221,6 +221,10 @@ class DayRun(models.Model):
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.DAY)
     schedule = models.ForeignKey("Schedule", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="day_runs")
+    due_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="A schedule firing's due time, as beat computed it: one run per schedule and due "
+                  "time.")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -243,6 +247,11 @@ class DayRun(models.Model):
             # A redelivered scheduled task finds its run by task id instead of making another.
             models.UniqueConstraint(fields=["task_id"], condition=~models.Q(task_id=""),
                                     name="dayrun_unique_task_id"),
+            # A firing beat sends again after a restart (same due time, new task id) finds the
+            # first one's run and is skipped.
+            models.UniqueConstraint(fields=["schedule", "due_at"],
+                                    condition=models.Q(due_at__isnull=False),
+                                    name="dayrun_unique_schedule_firing"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from celery.result import AsyncResult
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.expressions import OrderBy
@@ -22,9 +21,6 @@ from simulations.selectors import day_runs_with_liveness, simulation_state
 from simulations.worlds import CheckpointMissing, world_load
 
 # Celery's state names for a run's outcome, where no result backend keeps them (eager mode).
-EAGER_STATES = {DayRun.Outcome.QUEUED: "PENDING", DayRun.Outcome.RUNNING: "PROGRESS",
-                DayRun.Outcome.FAILED: "FAILURE"}
-
 # The economy tab's charts: (chart id, [(aggregate key, scale)]). A key the engine does not
 # publish is left out of the series (the engine owns the list and it may grow).
 CHARTS: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = (
@@ -209,16 +205,11 @@ def task_progress(*, task_id: str) -> dict[str, Any] | None:
     run = DayRun.objects.filter(task_id=task_id).select_related("simulation").first()
     if run is not None:
         day_runs_with_liveness([run])
-    if settings.CELERY_TASK_ALWAYS_EAGER:  # the embedded mode stores no task results
-        if run is None:
-            return None
-        state, info = EAGER_STATES.get(run.outcome, "SUCCESS"), {}
-    else:
-        result = AsyncResult(task_id)
-        state = result.state
-        if run is None and state == "PENDING":  # Celery says PENDING for any unknown id
-            return None
-        info = result.info if isinstance(result.info, dict) else {}
+    result = AsyncResult(task_id)
+    state = result.state
+    if run is None and state == "PENDING":  # Celery says PENDING for any unknown id
+        return None
+    info = result.info if isinstance(result.info, dict) else {}
     current = info.get("current", info.get("ticks_done", run.ticks_done if run else 0))
     total = info.get("total", run.ticks_requested if run else 0)
     if run is not None and run.ticks_done > (current or 0):

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_adds_a_running_baseline_world_with_the_demo_scripts_mounted(settings, capsys):
     settings.DEMO_PASSWORD = settings.OPERATOR_PASSWORD = "seed-pass-123"
+    settings.SEED_SCHEDULE_EVERY_MINUTES = 3
     call_command("seed")
     out = capsys.readouterr().out
     assert "created simulation Baseline economy (1025 agents)" in out
@@ -25,7 +26,7 @@ def test_seed_adds_a_running_baseline_world_with_the_demo_scripts_mounted(settin
     assert "first day of Baseline economy (4 ticks)" in out
     simulation.refresh_from_db()
     assert simulation.tick == 4  # the dashboards have a day of data at once
-    assert simulation.schedules.get().every_minutes == 10
+    assert simulation.schedules.get().every_minutes == 3
     assert not ScriptFailure.objects.exists()  # the example scripts ran cleanly
 
     call_command("seed")
