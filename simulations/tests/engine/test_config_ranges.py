@@ -12,9 +12,35 @@ from simulations.engine import ConfigError, World
 from simulations.engine.config import ALIASES, SIM_PRESET, Config
 
 SPEC = Config.spec()
-NUMBERS = {k: v for k, v in SPEC.items() if len(v) == 4 and v[1] is not bool}
-CHOICES = {k: v for k, v in SPEC.items() if len(v) == 2}
-FLAGS = [k for k, v in SPEC.items() if len(v) == 4 and v[1] is bool]
+# The contract, written out (not read back from config.py): each number's [low, high], its
+# type given by the bounds (int or float), and each choice's options.
+RANGES: dict[str, tuple[float, float]] = {
+    "n_households": (1, 2_000_000), "n_firms": (1, 100_000), "n_banks": (1, 1000),
+    "ticks_per_year": (1, 365), "ticks_per_day": (1, 10_000), "productivity": (1, 10**9),
+    "initial_wage_cents": (1, 10**12), "household_labour": (1, 10**9),
+    "initial_employment_rate": (0.0, 1.0), "alpha1": (0.0, 1.0), "alpha2": (0.0, 1.0),
+    "lambda_e": (0.0, 1.0), "nu": (0.0, 5.0), "mu0": (0.0, 10.0),
+    "inventory_depreciation": (0.0, 1.0), "fn_sigma": (0.0, 1.0), "wage_delta": (0.0, 1.0),
+    "wage_gamma": (1, 1000), "sigma": (0.0, 10.0), "rho_firm": (0.0, 1.0),
+    "rho_bank": (0.0, 1.0), "turnover": (0.0, 1.0), "upsilon": (0.0, 1.0), "z_c": (1, 100),
+    "z_e": (1, 100), "chi_l": (1, 100), "chi_d": (1, 100), "eps_c": (0.0, 100.0),
+    "eps_l": (0.0, 100.0), "eps_d": (0.0, 100.0), "ojs_prob": (0.0, 1.0), "eta": (1, 1000),
+    "iota": (0.0, 1.0), "cr_min": (0.0, 1.0), "lr_min": (0.0, 1.0), "cr_target0": (0.0, 1.0),
+    "lr_target0": (0.0, 1.0), "policy_rate": (0.0, 0.25), "loan_spread0": (0.0, 1.0),
+    "deposit_rate0": (0.0, 0.25), "reserve_rate": (0.0, 0.25), "ccmabm_rho_q": (0.0, 1.0),
+    "ccmabm_eta_p": (0.0, 1.0), "ccmabm_xi": (0.0, 1.0), "ccmabm_chi": (0.0, 1.0),
+    "taylor_r_star": (-0.1, 0.2), "taylor_pi_star": (-0.1, 0.2), "taylor_phi_pi": (0.0, 10.0),
+    "taylor_phi_u": (0.0, 10.0), "taylor_u_star": (0.0, 1.0), "b1": (-1000.0, 1000.0),
+    "b2": (-1000.0, 1000.0), "phi": (0.0, 1.0), "income_tax": (0.0, 0.9),
+    "profit_tax": (0.0, 0.9), "benefit_ratio": (0.0, 1.5), "gov_purchase_share": (0.0, 1.0),
+    "health_hazard": (0.0, 1.0), "health_duration": (1, 10_000),
+    "government_spending": (0.0, 10**6), "initial_household_money": (0.0, 10**6),
+    "initial_disposable_income": (0.0, 10**6),
+}
+CHOICES = {"mode": ("baseline", "sim"), "policy_rule": ("fixed", "taylor"),
+           "firm_rule": ("baseline", "ccmabm"), "consumption_rule": ("baseline", "ccmabm"),
+           "bank_resolution": ("bail_in", "bailout")}
+FLAGS = ["credit_rationing", "check_every_phase"]
 MODEL_DOC = Path(__file__).resolve().parents[3] / "docs" / "economic-model.md"
 
 
@@ -24,6 +50,10 @@ def _scenario(key: str) -> str:
                             "initial_disposable_income") else "baseline"
 
 
+def test_the_written_contract_lists_every_parameter() -> None:
+    assert set(RANGES) | set(CHOICES) | set(FLAGS) == set(SPEC)
+
+
 def _refused(key: str, value: object) -> ConfigError:
     with pytest.raises(ConfigError) as err:
         Config.build(_scenario(key), {key: value})
@@ -31,9 +61,10 @@ def _refused(key: str, value: object) -> ConfigError:
     return err.value
 
 
-@pytest.mark.parametrize("key", sorted(NUMBERS))
+@pytest.mark.parametrize("key", sorted(RANGES))
 def test_both_edges_of_every_number_range_are_accepted(key: str) -> None:
-    _, typ, lo, hi = NUMBERS[key]
+    lo, hi = RANGES[key]
+    typ = type(lo)
     for edge in (lo, hi):
         if key == "household_labour" and edge != 1:
             cfg = Config.build("sim", {key: edge})  # divisible labour only in SIM mode
@@ -43,9 +74,10 @@ def test_both_edges_of_every_number_range_are_accepted(key: str) -> None:
         assert type(getattr(cfg, key)) is typ
 
 
-@pytest.mark.parametrize("key", sorted(NUMBERS))
+@pytest.mark.parametrize("key", sorted(RANGES))
 def test_just_outside_every_number_range_is_refused_with_the_range(key: str) -> None:
-    _, typ, lo, hi = NUMBERS[key]
+    lo, hi = RANGES[key]
+    typ = type(lo)
     if typ is int:
         below, above = lo - 1, hi + 1
     else:
@@ -55,9 +87,9 @@ def test_just_outside_every_number_range_is_refused_with_the_range(key: str) -> 
         assert err.rule == f"{typ.__name__} in [{lo}, {hi}] required"
 
 
-@pytest.mark.parametrize("key", sorted(NUMBERS))
+@pytest.mark.parametrize("key", sorted(RANGES))
 def test_every_number_refuses_text_booleans_and_non_finite_values(key: str) -> None:
-    typ = NUMBERS[key][1]
+    typ = type(RANGES[key][0])
     assert _refused(key, "lots").rule == f"{typ.__name__} required"
     assert _refused(key, True).rule == f"{typ.__name__} required"
     assert _refused(key, None).rule == f"{typ.__name__} required"
@@ -79,7 +111,7 @@ def test_integers_accept_whole_floats_and_padded_strings() -> None:
 
 @pytest.mark.parametrize("key", sorted(CHOICES))
 def test_every_choice_accepts_its_options_and_refuses_others(key: str) -> None:
-    options = CHOICES[key][1]
+    options = CHOICES[key]
     if key != "mode":
         for option in options:
             assert getattr(Config.build("baseline", {key: option}), key) == option
