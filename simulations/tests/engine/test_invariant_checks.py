@@ -285,3 +285,25 @@ def test_checking_after_every_phase_changes_nothing() -> None:
         a, b = plain.step(), checked.step()
         assert a.aggregates == b.aggregates
     assert plain.ctx.s.h.dep.tolist() == checked.ctx.s.h.dep.tolist()
+
+
+@pytest.mark.parametrize("kind", list(TransactionKind), ids=lambda k: k.name)
+def test_the_ledger_declares_the_net_worth_and_money_effect_each_kind_has(
+        kind: TransactionKind) -> None:
+    """One posting of each kind: the net-worth signs and money effect the ledger table
+    declares (which the audit's TFM and I5/I6 use) match what the posting did to the books."""
+    from simulations.tests.engine.test_posting_rules import HH, A, _post
+    from simulations.tests.engine.test_posting_rules import _world as posting_world
+
+    ctx = posting_world().ctx
+    snap = inv.snapshot(ctx)
+    amount = int(ctx.s.h.dep[HH]) if kind is K.DEPOSIT_SWITCH else A
+    _post(ctx, kind, amount)
+    # Per agent, not check_flows: CB income kinds move base money until the remittance.
+    effects, tfm = inv.flow_effects(ctx, snap.batch_index)
+    after = inv.net_worth(ctx.s)
+    for sector in inv.SECTORS:
+        assert (after[sector] - snap.nw[sector]).tolist() == effects[sector].tolist(), sector
+    assert list(tfm) == [kind.name]
+    money = int(ctx.s.h.dep.sum()) + int(ctx.s.f.dep.sum()) - snap.money
+    assert money == kind.money_effect * amount
