@@ -54,7 +54,7 @@ class Package:
 
 PACKAGES = {
     "engine": Package(modules=("simulations/engine",),
-                      tests=("simulations/tests/engine",), timeout=180,
+                      tests=("simulations/tests/engine",), timeout=420,
                       slow=tuple(f"simulations/tests/engine/test_{name}.py" for name in (
                           "golden_hashes", "determinism", "alternative_rules", "baseline",
                           "sim_mode")),
