@@ -33,8 +33,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "ccmabm_consumption": ("baseline", {"consumption_rule": "ccmabm"}),
     "ccmabm_both": ("baseline", {"firm_rule": "ccmabm", "consumption_rule": "ccmabm",
                                  "ccmabm_rho_q": 0.8, "ccmabm_chi": 0.1}),
+    # u* well above u keeps the rule above its floor of 0, so inflation moves the rate.
     "taylor": ("baseline", {"policy_rule": "taylor", "taylor_phi_pi": 1.5,
-                            "taylor_u_star": 0.05}),
+                            "taylor_u_star": 0.3, "taylor_r_star": 0.05}),
     "health_hazard": ("baseline", {"health_hazard": 0.03, "health_duration": 3}),
     "storable_goods": ("baseline", {"inventory_depreciation": 0.25}),
     "no_rationing": ("baseline", {"credit_rationing": False, "cr_min": 0.1}),
