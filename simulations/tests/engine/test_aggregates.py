@@ -87,9 +87,10 @@ def test_inflation_over_a_year_of_monthly_ticks_looks_twelve_ticks_back() -> Non
 
 
 def test_sim_units_are_millions_of_cents() -> None:
-    agg = {"tick": 3, "gdp": 25 * SIM_UNIT, "consumption": 5 * SIM_UNIT // 2,
-           "government_spending": SIM_UNIT, "taxes": 7, "disposable_income": -SIM_UNIT,
-           "household_deposits": 3 * SIM_UNIT, "government_debt": 0}
-    assert sim_units(agg) == {"tick": 3, "output": 25.0, "consumption": 2.5, "government": 1.0,
-                              "taxes": 7e-6, "disposable_income": -1.0,
-                              "household_money": 3.0, "government_debt": 0.0}
+    agg = {"tick": 3, "gdp": 25 * SIM_UNIT + 500_000, "consumption": 5 * SIM_UNIT // 2,
+           "government_spending": SIM_UNIT + 250_000, "taxes": 7,
+           "disposable_income": -SIM_UNIT - 500_000, "household_deposits": 3 * SIM_UNIT + 1,
+           "government_debt": 1_750_000}
+    assert sim_units(agg) == {"tick": 3, "output": 25.5, "consumption": 2.5,
+                              "government": 1.25, "taxes": 7e-6, "disposable_income": -1.5,
+                              "household_money": 3.000001, "government_debt": 1.75}
