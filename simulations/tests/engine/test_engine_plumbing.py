@@ -163,3 +163,26 @@ def test_cells_are_printed_with_four_decimals_or_four_significant_digits() -> No
     assert format_cell(1_000_000.0) == "1e+06"
     assert format_cell(-12_345_678.0) == "-1.235e+07"
     assert format_cell(42) == "42" and format_cell("x") == "x" and format_cell(None) == "None"
+
+
+def test_a_checkpoint_with_pickled_objects_is_refused() -> None:
+    """A checkpoint is data: an object array (which numpy can only load by unpickling) must
+    not be loaded."""
+    import io
+
+    world = World.create("baseline", small(), seed=1)
+    data = world.to_bytes()
+    meta_len = struct.unpack_from("<I", data, len(MAGIC) + 2)[0]
+    head = data[:len(MAGIC) + 6 + meta_len]
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **{"h.dep": np.array([object()] * 300, dtype=object)})
+    with pytest.raises(ValueError, match="allow_pickle"):
+        World.from_bytes(head + buf.getvalue())
+
+
+def test_script_seeds_follow_the_documented_seed_sequence() -> None:
+    from simulations.engine.rng import script_seed
+    from simulations.engine.vocabulary import AGENT_TYPE_CODES
+
+    ss = np.random.SeedSequence(7, spawn_key=(3, 99, AGENT_TYPE_CODES["firm"], 5))
+    assert script_seed(7, 3, "firm", 5) == int(ss.generate_state(1, dtype=np.uint64)[0])

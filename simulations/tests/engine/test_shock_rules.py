@@ -280,3 +280,14 @@ def test_the_health_hazard_setting_makes_households_ill_for_the_configured_ticks
     quiet = World.create("baseline", small(), seed=1)
     quiet.step()
     assert (quiet.ctx.s.h.health_until == 0).all()
+
+
+def test_a_policy_override_sent_as_json_applies() -> None:
+    """Requests arrive as JSON: the type is compared by value, not by string identity."""
+    import json
+
+    world = World.create("baseline", small(), seed=1)
+    world.add_shock(json.loads('{"type": "policy_override", "params": {"policy_rate": 0.07},'
+                               ' "start_tick": 1, "duration_ticks": 1}'))
+    rates = [world.step().aggregates["policy_rate"] for _ in range(3)]
+    assert rates == [0.005, 0.07, 0.005]
