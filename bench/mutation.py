@@ -13,9 +13,11 @@ venv, `bench/.mutation-venv` (pip install cosmic-ray==COSMIC_RAY_VERSION), and r
 there; the tests still run on the project's `.venv`. Mutations are applied to a copy of the
 git-tracked files in a temporary folder, never to the working tree. `--sample N` runs N
 mutants per package drawn at random (seeded) from all those generated; without it every
-mutant runs (the engine has about 3,000: hours on a 2-core machine). The orchestrator's tests
-need PostgreSQL and Redis: run with the same DATABASE_URL / REDIS_URL / CELERY_BROKER_URL as
-scripts/run-tests (the test database is reused between mutants: `--reuse-db`).
+mutant runs (the engine has about 10,600: days on a 2-core machine). Each package's slow
+test files run last, so a killed mutant usually stops (`-x`) in a quick unit test. The
+orchestrator's tests need PostgreSQL and Redis: run with the same DATABASE_URL / REDIS_URL /
+CELERY_BROKER_URL as scripts/run-tests (the test database is reused between mutants:
+`--reuse-db`; the engine's tests run without Django).
 """
 
 from __future__ import annotations
@@ -44,11 +46,20 @@ class Package:
     modules: tuple[str, ...]
     tests: tuple[str, ...]
     timeout: float  # seconds per mutant; a mutant that loops forever is killed by it
+    # Test files run after the others: a killed mutant usually fails a quick unit test first
+    # and `-x` stops there, so only survivors pay for the slow multi-tick scenarios.
+    slow: tuple[str, ...] = ()
+    pytest_options: tuple[str, ...] = ("--reuse-db",)
 
 
 PACKAGES = {
     "engine": Package(modules=("simulations/engine",),
-                      tests=("simulations/tests/engine",), timeout=180),
+                      tests=("simulations/tests/engine",), timeout=420,
+                      slow=tuple(f"simulations/tests/engine/test_{name}.py" for name in (
+                          "golden_hashes", "determinism", "alternative_rules", "baseline",
+                          "sim_mode")),
+                      # The engine suite needs no Django (and so no database): skip its setup.
+                      pytest_options=("-p", "no:django")),
     "sandbox": Package(modules=("scripts_lib/sandbox/worker.py",
                                 "scripts_lib/sandbox/supervisor.py",
                                 "scripts_lib/sandbox/jobs.py"),
@@ -103,9 +114,19 @@ def module_files(workdir: Path, modules: tuple[str, ...]) -> list[Path]:
     return paths
 
 
-def test_command(package: Package) -> str:
+def ordered_tests(workdir: Path, package: Package) -> list[str]:
+    """The package's test files, folders expanded, the slow ones last (in the order given)."""
+    files: list[str] = []
+    for entry in package.tests:
+        path = workdir / entry
+        found = sorted(path.rglob("test_*.py")) if path.is_dir() else [path]
+        files += [str(p.relative_to(workdir)) for p in found]
+    return [f for f in files if f not in package.slow] + [f for f in package.slow if f in files]
+
+
+def test_command(workdir: Path, package: Package) -> str:
     return " ".join([str(PROJECT_PYTHON), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                     "--reuse-db", *package.tests])
+                     *package.pytest_options, *ordered_tests(workdir, package)])
 
 
 def run_package(name: str, package: Package, workdir: Path, sample: int | None,
@@ -125,7 +146,7 @@ def run_package(name: str, package: Package, workdir: Path, sample: int | None,
         items = list(db.work_items)
     counts["generated"] = len(items)
     chosen = rng.sample(items, sample) if sample and sample < len(items) else items
-    command = test_command(package)
+    command = test_command(workdir, package)
     print(f"\n{name}: {len(items)} mutants generated, running {len(chosen)} ({command})",
           flush=True)
     started = time.monotonic()

@@ -8,7 +8,8 @@ from typing import Any
 
 from .errors import ConfigError
 
-# name: (default, type, low, high) for numbers; (default, tuple-of-choices) for choices.
+# name: (default, type, low, high) for numbers; (default, bool) for flags; (default,
+# tuple-of-choices) for choices.
 _SPEC: dict[str, tuple] = {
     "mode": ("baseline", ("baseline", "sim")),
     "n_households": (8000, int, 1, 2_000_000),
@@ -74,7 +75,7 @@ _SPEC: dict[str, tuple] = {
     "b1": (-15.0, float, -1000.0, 1000.0),
     "b2": (13.0, float, -1000.0, 1000.0),
     "phi": (0.002, float, 0.0, 1.0),
-    "credit_rationing": (True, bool, 0, 1),
+    "credit_rationing": (True, bool),
     "income_tax": (0.18, float, 0.0, 0.9),
     "profit_tax": (0.18, float, 0.0, 0.9),
     "benefit_ratio": (0.40, float, 0.0, 1.5),
@@ -82,7 +83,7 @@ _SPEC: dict[str, tuple] = {
     "bank_resolution": ("bail_in", ("bail_in", "bailout")),
     "health_hazard": (0.0, float, 0.0, 1.0),
     "health_duration": (4, int, 1, 10_000),
-    "check_every_phase": (False, bool, 0, 1),
+    "check_every_phase": (False, bool),
     # SIM mode: money figures in SIM units (1 unit = 10^6 cents).
     "government_spending": (20.0, float, 0.0, 10**6),
     "initial_household_money": (0.0, float, 0.0, 10**6),
@@ -173,18 +174,18 @@ class Config:
 
 def _coerce(key: str, spec: tuple, raw: Any) -> Any:
     """Turn a raw value (possibly a string from a CLI) into the spec'd type or raise ConfigError."""
+    if spec[1] is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in ("true", "1", "yes", "false", "0", "no"):
+            return raw.lower() in ("true", "1", "yes")
+        raise ConfigError(key, "a boolean required")
     if len(spec) == 2:
         choices = spec[1]
         if raw not in choices:
             raise ConfigError(key, f"one of {list(choices)} required")
         return raw
     typ, lo, hi = spec[1], spec[2], spec[3]
-    if typ is bool:
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.lower() in ("true", "1", "yes", "false", "0", "no"):
-            return raw.lower() in ("true", "1", "yes")
-        raise ConfigError(key, "a boolean required")
     try:
         if isinstance(raw, bool):
             raise ValueError

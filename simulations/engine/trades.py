@@ -34,8 +34,8 @@ class TradeLog:
         out: dict[str, dict[str, np.ndarray]] = {}
         for market in MARKETS:
             parts = self.batches[market]
-            out[market] = {c: (np.concatenate([p[c] for p in parts]) if parts
-                               else np.zeros(0, dtype=np.int64)).astype(np.int64, copy=False)
+            out[market] = {c: np.asarray(np.concatenate([p[c] for p in parts]) if parts
+                                         else np.zeros(0), dtype=np.int64)
                            for c in COLUMNS}
         return out
 

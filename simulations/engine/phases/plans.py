@@ -60,7 +60,7 @@ def _firms(w: Context) -> None:
         f.price[:] = 1
         f.wage[:] = cfg.initial_wage_cents
         f.mu[:] = 0.0
-        planned = isum(w.s.h.budget // 1) + int(w.s.g.purchases_units[0])
+        planned = isum(w.s.h.budget) + int(w.s.g.purchases_units[0])
         f.target[:] = 0
         f.target[0] = -(-planned // int(lam[0]))
         f.s_e[:] = float(planned)
