@@ -157,6 +157,12 @@ def api_forbidden(request: HttpRequest, reason: str = "") -> JsonResponse:
                           "csrf_failed" if reason else "permission_denied", message)
 
 
+def api_server_error(request: HttpRequest) -> JsonResponse:
+    """JSON 500 for an unhandled error under /api/ (a bug: its details stay in the log)."""
+    return error_response(500, "server_error", "detail", "server_error",
+                          "A server error occurred. It has been logged.")
+
+
 def refuse(path: str, status: int, code: str, field: str, rule: str,
            message: str) -> HttpResponse:
     """An error answered before any view: the API's JSON under /api/, plain text elsewhere."""

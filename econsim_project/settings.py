@@ -25,6 +25,7 @@ from econsim_project.env import (
     env_url,
     sqlite_database,
 )
+from econsim_project.timeouts import llm_worst_case_seconds, web_timeout_default
 from scripts_lib.sandbox.jobs import MAX_CPU_MS, MAX_SOURCE_BYTES  # pure: no Django
 
 # --- Core: paths, apps, middleware, templates ------------------------------------------------
@@ -339,6 +340,21 @@ LLM_RETRY_BACKOFF_MS = env_int("LLM_RETRY_BACKOFF_MS", 500, minimum=0)
 LLM_REQUESTS_PER_MINUTE = env_int("LLM_REQUESTS_PER_MINUTE", 20, minimum=0)
 LLM_TOKENS_PER_DAY = env_int("LLM_TOKENS_PER_DAY", 50_000, minimum=0)
 
+# --- Web server (gunicorn reads these: econsim_project/gunicorn_config.py) --------------------
+# gunicorn kills a worker whose request outlasts WEB_TIMEOUT_SECONDS, so it must outlast the
+# LLM gateway's worst case, or a slow upstream ends in a dropped connection, not the 504.
+LLM_WORST_CASE_SECONDS = llm_worst_case_seconds(timeout_ms=LLM_TIMEOUT_MS,
+                                                max_retries=LLM_MAX_RETRIES)
+WEB_TIMEOUT_SECONDS = env_int("WEB_TIMEOUT_SECONDS", web_timeout_default(LLM_WORST_CASE_SECONDS),
+                              minimum=1)
+if WEB_TIMEOUT_SECONDS <= LLM_WORST_CASE_SECONDS:
+    raise env_error(
+        "WEB_TIMEOUT_SECONDS",
+        f"must exceed the LLM gateway's worst case, {LLM_WORST_CASE_SECONDS} s "
+        "(LLM_MAX_RETRIES + 1 attempts of LLM_TIMEOUT_MS and the waits between them)",
+        WEB_TIMEOUT_SECONDS)
+WEB_WORKERS = env_int("WEB_WORKERS", 3, minimum=1)
+
 # --- Celery ---------------------------------------------------------------------------------
 # A broker server in production (Redis or RabbitMQ). Without one, kombu's filesystem transport
 # under DATA_DIR/broker: the same worker, beat and task code run, with nothing to install.
@@ -354,8 +370,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=1)
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=2)
+# The soft limit hands the rest of a run to a new delivery (it resumes from its last committed
+# tick); it must come before the hard limit, which kills the worker process.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT",
+                                      min(25 * 60, CELERY_TASK_TIME_LIMIT - 1), minimum=1,
+                                      maximum=CELERY_TASK_TIME_LIMIT - 1)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "econsim")
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -383,8 +403,10 @@ else:
         "unacked_index_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_index",
         "unacked_mutex_key": f"{CELERY_TASK_DEFAULT_QUEUE}:unacked_mutex",
     }
-# The database scheduler, adding each schedule firing's due time (orchestration/beat.py).
-CELERY_BEAT_SCHEDULER = "orchestration.beat:FiringScheduler"
+# The database scheduler, adding each schedule firing's due time (orchestration/beat.py) and
+# touching BEAT_ALIVE_FILE on every tick (compose's healthcheck of beat, ops/beat.py).
+CELERY_BEAT_SCHEDULER = "ops.beat:TickingDatabaseScheduler"
+BEAT_ALIVE_FILE = DATA_DIR / "beat.alive"
 # Static beat entries: the database scheduler syncs them into django_celery_beat at beat start
 # (idempotent).
 CELERY_BEAT_SCHEDULE = {

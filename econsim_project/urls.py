@@ -31,6 +31,7 @@ api_urlpatterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
@@ -45,3 +46,4 @@ urlpatterns = [
 handler400 = "econsim_project.views.bad_request_view"
 handler403 = "econsim_project.views.forbidden"
 handler404 = "econsim_project.views.not_found"
+handler500 = "econsim_project.views.server_error"

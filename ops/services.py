@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from accounts.services import user_create
 from orchestration.seeding import baseline_seed
 
+# The seed's PostgreSQL advisory lock: "SEED" as a 32-bit integer (the first of two keys, like
+# the simulations' "ESIM" lock), so that no other advisory lock on the database collides.
+SEED_LOCK = (0x53454544, 0)
 HEARTBEAT_KEY = "ops:worker-heartbeat"
 HEARTBEAT_TTL_SECONDS = 15 * 60
 
@@ -29,8 +35,31 @@ class SeedReport:
     passwords: dict[str, str] = field(default_factory=dict)
 
 
+@contextmanager
+def _seed_lock() -> Iterator[None]:
+    """One seed at a time: replicas started together wait for the first, then find everything
+    there. A session lock, released by PostgreSQL if the seeding process dies. SQLite (the
+    embedded mode, one process seeds) needs none."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", SEED_LOCK)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", SEED_LOCK)
+
+
 def seed_run() -> SeedReport:
-    """Create what a fresh platform needs; running it again changes nothing."""
+    """Create what a fresh platform needs; running it again changes nothing, and so does
+    running it in several processes at once."""
+    with _seed_lock():
+        return _seed()
+
+
+def _seed() -> SeedReport:
     report = SeedReport()
     User = get_user_model()
     accounts = [
