@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts.quotas_api import MeQuotasApi
 from accounts.urls import api_urlpatterns as accounts_api
-from econsim_project import views
 from llm.urls import api_urlpatterns as llm_api
 from ops.api import HealthApi
 from scripts_lib.urls import api_urlpatterns as scripts_api
@@ -30,7 +29,6 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),

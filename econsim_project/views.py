@@ -1,16 +1,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.defaults import bad_request, page_not_found, permission_denied
 
 from econsim_project.api_errors import api_bad_request, api_forbidden, api_not_found, is_api
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
-
 
 # Errors raised outside DRF's views (middleware, Django's request parsing, CSRF) answer in the
 # API's error shape under /api/ and with the site's pages elsewhere.
