@@ -24,6 +24,8 @@ urlpatterns += [
          name="dashboard-release"),
     path("dashboard/economy/<int:simulation_id>/series/", dashboard.economy_series,
          name="economy-series"),
+    path("dashboard/economy/<int:simulation_id>/series/<slug:chart>.csv", dashboard.economy_csv,
+         name="economy-csv"),
     path("operator/", operator.operator_dashboard, name="operator"),
     path("operator/live/", operator.operator_live, name="operator-live"),
     path("operator/simulations/<int:simulation_id>/run/", operator.operator_run,
