@@ -249,11 +249,12 @@ def _next_due(schedule: Schedule, now: dt.datetime) -> dt.datetime:
                                              minute=schedule.time_utc.minute,
                                              second=0, microsecond=0)
         return due if due > now else due + dt.timedelta(days=1)
-    # An interval counts from beat's last firing (or, before the first, from the newest
-    # run it made or the schedule's creation).
-    last = (PeriodicTask.objects.filter(pk=schedule.periodic_task_id)
-            .values_list("last_run_at", flat=True).first())
-    if last is None:
-        last = (DayRun.objects.filter(schedule=schedule).order_by("-created_at")
-                .values_list("created_at", flat=True).first()) or schedule.created_at
+    # An interval counts from beat's last firing: the later of the time beat saved (it saves
+    # only every few minutes) and the newest run a firing made; before any, the creation.
+    firings = [
+        PeriodicTask.objects.filter(pk=schedule.periodic_task_id)
+        .values_list("last_run_at", flat=True).first(),
+        DayRun.objects.filter(schedule=schedule).order_by("-created_at")
+        .values_list("created_at", flat=True).first()]
+    last = max((t for t in firings if t is not None), default=schedule.created_at)
     return last + dt.timedelta(minutes=schedule.every_minutes)

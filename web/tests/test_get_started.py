@@ -13,7 +13,7 @@ from django_celery_beat.models import PeriodicTask
 from accounts.tests.factories import PASSWORD
 from orchestration.advance import simulation_advance
 from scripts_lib.models import Mount, Script
-from simulations.models import Agent, Schedule, Simulation
+from simulations.models import Agent, DayRun, Schedule, Simulation
 from simulations.schedules import schedule_save
 from web.get_started import next_day_text
 
@@ -135,6 +135,12 @@ def test_the_next_day_is_told_from_the_schedule(simulation, settings):
         f"The next scheduled day is due at {due} UTC, in about 6 min.")
     assert "overdue" in next_day_text(simulation=simulation,
                                       now=now + dt.timedelta(minutes=20))
+    # Beat saves its last firing lazily; the run the firing made counts as soon as it exists.
+    DayRun.objects.create(simulation=simulation, schedule=schedule, expected_tick=0,
+                          ticks_requested=2, outcome=DayRun.Outcome.SUCCEEDED,
+                          requested_via=DayRun.Via.SCHEDULE)
+    later = timezone.now() + dt.timedelta(minutes=8)
+    assert "in about 2 min" in next_day_text(simulation=simulation, now=later)
     daily = dt.time(3, 30)
     schedule_save(simulation_id=simulation.pk, kind=Schedule.Kind.DAILY, time_utc=daily,
                   schedule_id=schedule.pk)
