@@ -203,7 +203,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AUTH_TOKEN_FAILURES_PER_ACCOUNT = env_int("AUTH_TOKEN_FAILURES_PER_ACCOUNT", 5, minimum=1)
 AUTH_TOKEN_FAILURE_WINDOW_SECONDS = env_int("AUTH_TOKEN_FAILURE_WINDOW_SECONDS", 300,
                                             minimum=1)
-LOGIN_REDIRECT_URL = "/"
+# Log-in lands on the "Get started" page until a script is mounted, then on the dashboard.
+LOGIN_REDIRECT_URL = "/start/"
+ACCOUNT_SIGNUP_REDIRECT_URL = "/get-started/"
 LOGOUT_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

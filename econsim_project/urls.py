@@ -30,7 +30,6 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

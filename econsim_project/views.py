@@ -20,10 +20,6 @@ from econsim_project.api_errors import (
 logger = logging.getLogger(__name__)
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
-
-
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever a page links: send them to the static file (a
     temporary redirect, since the hashed name changes with the icon)."""

@@ -3,6 +3,8 @@ econsim_project.field_errors."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,30 @@ class RangeForm(forms.Form):
     tick_to = Int64FormField(min_value=0, required=False, label=_("To tick"))
     day_from = Int64FormField(min_value=0, required=False, label=_("From day"))
     day_to = Int64FormField(min_value=0, required=False, label=_("To day"))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for low, high, message in (
+                ("tick_from", "tick_to", _("The tick range is inverted: no tick lies from tick "
+                                           "%(low)s to tick %(high)s. Put the earlier tick "
+                                           "first.")),
+                ("day_from", "day_to", _("The day range is inverted: no tick lies from day "
+                                         "%(low)s to day %(high)s. Put the earlier day first."))):
+            if data.get(low) is not None and data.get(high) is not None \
+                    and data[low] > data[high]:
+                self.add_error(None, message % {"low": data[low], "high": data[high]})
+        return data
+
+    def error_text(self) -> str:
+        """Every error in one line, each field's named by its label (the page shows it)."""
+        return " ".join(str(error) if name == "__all__" else f"{self[name].label}: {error}"
+                        for name, errors in self.errors.items() for error in errors)
+
+    def query(self) -> str:
+        """The valid range as a query string (the CSV links of a page drawn without JS)."""
+        if not self.is_bound or not self.is_valid():
+            return ""
+        return urlencode({k: v for k, v in self.cleaned_data.items() if v is not None})
 
 
 class ScriptCreateForm(forms.Form):

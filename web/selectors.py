@@ -14,24 +14,12 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import RowNumber
 
 from history.models import TickAggregate, TickAudit
-from history.selectors import aggregates_query, history_access
 from scripts_lib.models import Mount, Rotation, ScriptFailure, ScriptTickLog, ScriptVersion
 from simulations.models import ACTIVE_OUTCOMES, Agent, DayRun, Schedule, Simulation
-from simulations.selectors import day_runs_with_liveness, simulation_state
+from simulations.selectors import day_runs_with_liveness
 from simulations.worlds import CheckpointMissing, world_load
 
 # Celery's state names for a run's outcome, where no result backend keeps them (eager mode).
-# The economy tab's charts: (chart id, [(aggregate key, scale)]). A key the engine does not
-# publish is left out of the series (the engine owns the list and it may grow).
-CHARTS: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = (
-    ("gdp", (("gdp", 0.01),)),  # cents -> currency units
-    ("inflation", (("inflation_4t", 100.0), ("inflation_tick", 100.0))),  # percent
-    ("unemployment", (("unemployment_rate", 100.0),)),
-    ("rates", (("policy_rate", 100.0), ("avg_loan_rate", 100.0), ("avg_deposit_rate", 100.0))),
-    ("credit", (("loans", 0.01), ("new_loans", 0.01))),
-    ("debt", (("government_debt", 0.01),)),
-)
-MAX_POINTS = 2000  # a chart needs no more; longer ranges are thinned evenly
 
 
 @dataclass
@@ -157,46 +145,6 @@ def economy_simulations(*, user: AbstractBaseUser) -> list[Simulation]:
     if not user.is_staff:
         rows = rows.filter(agents__owner=user).distinct()
     return list(rows.order_by("-created_at"))
-
-
-def economy_series(*, user: AbstractBaseUser, simulation_id: int,
-                   tick_from: int | None = None, tick_to: int | None = None,
-                   day_from: int | None = None, day_to: int | None = None) -> dict[str, Any]:
-    """Chart series from the history aggregates; access as the history API (participants and
-    operators; DRF's PermissionDenied otherwise)."""
-    access = history_access(simulation_id=simulation_id, user=user)
-    rows = aggregates_query(access=access, tick_from=tick_from, tick_to=tick_to).rows
-    if day_from is not None:
-        rows = rows.filter(day__gte=day_from)
-    if day_to is not None:
-        rows = rows.filter(day__lte=day_to)
-    count = rows.count()
-    step = max(1, -(-count // MAX_POINTS))
-    points = list(rows.order_by("tick").values_list("tick", "day", "data"))[::step]
-    labels = [tick for tick, _, _ in points]
-    charts = {}
-    for chart, keys in CHARTS:
-        charts[chart] = [{"key": key, "data": [_scaled(data.get(key), scale)
-                                               for _, _, data in points]}
-                         for key, scale in keys if points and key in points[-1][2]]
-    return {"simulation": simulation_id, "ticks": labels,
-            "days": [day for _, day, _ in points], "charts": charts,
-            "rates_now": _rates_now(simulation_id)}
-
-
-def _rates_now(simulation_id: int) -> dict[str, Any]:
-    """The rates of the last tick from the public state (the archived aggregates carry the
-    policy rate but not the banks' average loan and deposit rates), in percent."""
-    state = simulation_state(simulation_id=simulation_id)
-    public = state["public"]
-    return {"tick": state["tick"],
-            **{name: _scaled(public.get(key), 100.0) for name, key in (
-                ("policy_rate", "i_cb"), ("avg_loan_rate", "avg_i_L"),
-                ("avg_deposit_rate", "avg_i_D"))}}
-
-
-def _scaled(value: Any, scale: float) -> float | None:
-    return None if value is None else round(float(value) * scale, 6)
 
 
 def task_progress(*, task_id: str) -> dict[str, Any] | None:

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from web.views import dashboard, docs, notifications, operator, scripts
+from web.views import dashboard, docs, get_started, home, notifications, operator, scripts
 
 urlpatterns = [
+    path("", home.home, name="home"),
+    path("start/", home.start, name="start"),
     path("docs/", docs.docs_index, name="docs"),
     path("docs/agents/<slug:agent_type>/", docs.docs_agent, name="docs-agent"),
     path("notifications/", notifications.notification_list, name="notifications"),
@@ -22,6 +24,8 @@ urlpatterns += [
          name="dashboard-release"),
     path("dashboard/economy/<int:simulation_id>/series/", dashboard.economy_series,
          name="economy-series"),
+    path("dashboard/economy/<int:simulation_id>/series/<slug:chart>.csv", dashboard.economy_csv,
+         name="economy-csv"),
     path("operator/", operator.operator_dashboard, name="operator"),
     path("operator/live/", operator.operator_live, name="operator-live"),
     path("operator/simulations/<int:simulation_id>/run/", operator.operator_run,
@@ -43,4 +47,15 @@ urlpatterns += [
          name="script-rotate"),
     path("scripts/<int:script_id>/mounts/<int:mount_id>/unmount/", scripts.mount_unmount,
          name="script-unmount"),
+]
+
+# The first-run path (issue 14): sign-up to the first tick of one's own script on one page.
+urlpatterns += [
+    path("get-started/", get_started.get_started, name="get-started"),
+    path("get-started/first-tick/", get_started.get_started_first_tick,
+         name="get-started-first-tick"),
+    path("get-started/claim/", get_started.get_started_claim, name="get-started-claim"),
+    path("get-started/script/", get_started.get_started_script, name="get-started-script"),
+    path("get-started/dry-run/", get_started.get_started_dry_run, name="get-started-dry-run"),
+    path("get-started/mount/", get_started.get_started_mount, name="get-started-mount"),
 ]

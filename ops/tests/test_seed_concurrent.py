@@ -9,9 +9,9 @@ import sys
 
 import pytest
 from django.contrib.auth import get_user_model
-from orchestration.seeding import BASELINE_NAME
 
 from econsim_project import testing
+from orchestration.seeding import BASELINE_NAME
 from scripts_lib.models import Mount, Script
 from simulations.models import Schedule, Simulation
 

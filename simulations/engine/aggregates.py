@@ -50,6 +50,13 @@ def publish(w: Context) -> dict[str, Any]:
     nw_b = b.res + b.loans + b.bills - b.dep_liab - b.adv
     consumption = int(h.consumption.sum())
     gov_spend = int(g.spending[0])
+    # Loan- and deposit-weighted averages of the banks' rates (plain means when nothing is
+    # lent or deposited): archived per tick and public to scripts as avg_i_L / avg_i_D.
+    loans_f = b.loans.astype(np.float64)
+    deps = b.dep_liab.astype(np.float64)
+    tot_l, tot_d = float(loans_f.sum()), float(deps.sum())
+    avg_loan_rate = float((b.i_l * loans_f).sum() / tot_l) if tot_l else float(b.i_l.mean())
+    avg_deposit_rate = float((b.i_d * deps).sum() / tot_d) if tot_d else float(b.i_d.mean())
     taxes = int(h.tax_paid.sum()) + int(f.tax.sum()) + int(b.tax.sum())
     agg: dict[str, Any] = {
         "tick": s.tick,
@@ -90,16 +97,14 @@ def publish(w: Context) -> dict[str, Any]:
         "firm_profits": int(f.profit.sum()),
         "dividends": int(f.dividends.sum()) + int(b.dividends.sum()),
         "policy_rate": float(cb.i_cb[0]),
+        "avg_loan_rate": avg_loan_rate,
+        "avg_deposit_rate": avg_deposit_rate,
         "avg_price": float(f.price.mean()),
     }
-    loans_f = b.loans.astype(np.float64)
-    deps = b.dep_liab.astype(np.float64)
-    tot_l, tot_d = float(loans_f.sum()), float(deps.sum())
     s.public.update({key: agg[key] for key in SHARED_WITH_PUBLIC})
     s.public.update({
         "i_cb": float(cb.i_cb[0]), "i_R": float(cb.i_r[0]),
-        "avg_i_L": float((b.i_l * loans_f).sum() / tot_l) if tot_l else float(b.i_l.mean()),
-        "avg_i_D": float((b.i_d * deps).sum() / tot_d) if tot_d else float(b.i_d.mean()),
+        "avg_i_L": avg_loan_rate, "avg_i_D": avg_deposit_rate,
         "i_B": float(cb.i_cb[0]), "income_tax": float(g.income_tax[0]),
         "profit_tax": float(g.profit_tax[0]),
         "benefit": (avg_wage * round(float(g.benefit_ratio[0]) * 1e6)) // 1_000_000,

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from orchestration.services import agent_release
 from scripts_lib.selectors import failures_for, scripts_visible
 from simulations.selectors import simulation_get
 from simulations.services import AgentNotFound, agent_claim
-from web import selectors
+from web import charts, selectors
 from web.forms import AgentChoiceForm, ClaimForm, RangeForm, ScriptCreateForm
 
 TABS = ("agents", "economy", "scripts", "failures")
@@ -35,8 +35,9 @@ def _tab_context(request: HttpRequest, tab: str) -> dict[str, Any]:
         chosen = request.GET.get("simulation")
         current = next((s for s in simulations if str(s.pk) == chosen),
                        simulations[0] if simulations else None)
-        return {"simulations": simulations, "current": current,
-                "range_form": RangeForm(request.GET or None), "series_labels": _series_labels()}
+        range_form = RangeForm(request.GET or None)
+        return {"simulations": simulations, "current": current, "range_form": range_form,
+                "range_query": range_form.query(), "series_labels": _series_labels()}
     if tab == "scripts":
         return {"scripts": scripts_visible(user=user).filter(owner=user),
                 "script_form": ScriptCreateForm()}
@@ -94,12 +95,29 @@ def dashboard_live(request: HttpRequest) -> HttpResponse:
 def economy_series(request: HttpRequest, simulation_id: int) -> JsonResponse:
     form = RangeForm(request.GET)
     if not form.is_valid():
-        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        return JsonResponse({"errors": form.errors.get_json_data(),
+                             "message": form.error_text()}, status=400)
     # A stranger, an archived and a missing simulation all get the site's 404 page.
-    data = selectors.economy_series(user=request.user, simulation_id=simulation_id,
-                                    **{k: v for k, v in form.cleaned_data.items()
-                                       if v is not None})
+    data = charts.economy_series(user=request.user, simulation_id=simulation_id,
+                                 **{k: v for k, v in form.cleaned_data.items() if v is not None})
     return JsonResponse(data)
+
+
+@login_required
+def economy_csv(request: HttpRequest, simulation_id: int, chart: str) -> HttpResponse:
+    """One chart's data as CSV, for the same range as the chart."""
+    if chart not in charts.CHART_IDS:
+        raise Http404("No such chart.")
+    form = RangeForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(form.error_text(), status=400,
+                            content_type="text/plain; charset=utf-8")
+    lines = charts.chart_csv(user=request.user, simulation_id=simulation_id, chart=chart,
+                             **{k: v for k, v in form.cleaned_data.items() if v is not None})
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (f'attachment; filename="econsim-{simulation_id}-'
+                                       f'{chart}.csv"')
+    return response
 
 
 @login_required

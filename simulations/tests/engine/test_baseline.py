@@ -78,3 +78,18 @@ def test_the_money_aggregates_are_integer_cents() -> None:
     aggregates = world.step().aggregates
     assert set(aggregates) >= MONEY_AGGREGATES
     assert all(type(aggregates[key]) is int for key in MONEY_AGGREGATES)
+
+
+def test_the_banks_average_rates_are_aggregates_of_every_tick() -> None:
+    """Archived per tick (the rates chart draws them), equal to what scripts see next tick,
+    and they follow a policy rate override through the banks' spread."""
+    world = World.create("baseline", {"n_households": 200, "n_firms": 10, "n_banks": 3}, seed=3)
+    world.add_shock({"type": "policy_override", "params": {"policy_rate": 0.08},
+                     "start_tick": 3, "duration_ticks": 20})
+    aggs = [world.step().aggregates for _ in range(12)]
+    for agg in aggs:
+        assert agg["avg_loan_rate"] > agg["avg_deposit_rate"] >= 0
+    public = world.observations([("household", 0)])[("household", 0)]["public"]
+    assert public["avg_i_L"] == aggs[-1]["avg_loan_rate"]
+    assert public["avg_i_D"] == aggs[-1]["avg_deposit_rate"]
+    assert aggs[-1]["avg_loan_rate"] > aggs[0]["avg_loan_rate"]
