@@ -85,7 +85,7 @@ def test_pages_fit_a_375px_phone_with_a_collapsible_menu(browser: Browser, live_
     assert overflow <= 0
     login_link = page.locator("nav.nav >> text=Log in")
     expect(login_link).to_be_hidden()
-    page.locator("label.nav-toggle-label").click()
+    page.get_by_role("button", name="Menu").click()
     expect(login_link).to_be_visible()
     context.close()
 

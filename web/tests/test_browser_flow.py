@@ -242,7 +242,7 @@ def test_the_key_pages_fit_a_375px_phone(browser: Browser, live_server, world, s
     # The menu collapses behind the toggle.
     dashboard_link = page.locator("nav.nav >> text=Dashboard")
     expect(dashboard_link).to_be_hidden()
-    page.locator("label.nav-toggle-label").click()
+    page.get_by_role("button", name="Menu").click()
     expect(dashboard_link).to_be_visible()
     _shot(page, "phone-menu-open.png")
 
