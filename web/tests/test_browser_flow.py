@@ -153,7 +153,7 @@ def test_a_user_scripts_an_agent_and_sees_the_day_an_operator_runs(
     _log_in(operator, base, "central")
     operator.goto(f"{base}/admin/")
     operator.click("#operator-dashboard-link a")
-    expect(operator.get_by_test_id(f"op-sim-{world.pk}")).to_contain_text("Running")
+    expect(operator.get_by_test_id(f"op-sim-{world.pk}")).to_contain_text("Active")
     operator.get_by_test_id("run-day").click()
     task = operator.get_by_test_id("task")
     expect(task).to_have_attribute("data-outcome", "succeeded", timeout=60_000)
