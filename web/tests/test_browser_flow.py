@@ -102,7 +102,7 @@ def test_a_user_scripts_an_agent_and_sees_the_day_an_operator_runs(
     page.select_option(f"#claim-type-{world.pk}", "household")
     page.get_by_test_id("claim-button").click()
     expect(page.locator(".message.success")).to_contain_text("You now own household:0")
-    expect(page.get_by_test_id("agent-household-0")).to_contain_text("net_worth")
+    expect(page.get_by_test_id("agent-household-0")).to_contain_text("Net worth")
     _shot(page, "desktop-dashboard-claimed.png")
 
     # A script with a syntax error: refused, the message sits at line 3 of the editor.
