@@ -16,21 +16,34 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.cpu_bucket import cpu_bucket_states, cpu_limits
+
+
+class QuotaPeriod(models.TextChoices):
+    """How a quota's use comes back: what `used` and `remaining` mean for each kind."""
+
+    MINUTE = "minute"  # a window on the clock: used in it, resets at `resets_at`
+    DAY = "day"  # the UTC day, likewise
+    TICK = "tick"  # used in the last tick; every tick starts afresh
+    BUCKET = "bucket"  # the CPU burst bucket: `remaining` is what is stored, filled by unused CPU
+    HELD = "held"  # things kept (scripts, claimed agents): removing one frees a place
+    EACH = "each"  # a limit on each item (a version's size): `used` is the largest, none used up
 
 
 @dataclass(frozen=True)
 class QuotaUsage:
     name: str  # stable identifier, e.g. "llm.tokens_per_day"
-    label: str  # what a person reads
-    unit: str  # requests, tokens, ms
+    label: str  # what a person reads, in the active language
+    unit: str  # requests, tokens, ms, scripts, versions, bytes, agents
     limit: int
     used: int
     remaining: int
-    period: str  # minute, day, tick, rolling
-    resets_at: datetime | None  # None when the period is not on the clock (ticks)
+    period: str  # a QuotaPeriod
+    resets_at: datetime | None  # None when the period is not on the clock
 
 
 QuotaSource = Callable[..., dict[int, list[QuotaUsage]]]
@@ -69,22 +82,22 @@ def script_cpu_quota_source(*, user_ids: list[int], now: datetime) -> dict[int, 
         report[user_id] = [
             QuotaUsage(
                 name="script_cpu.ms_per_tick",
-                label="Script CPU per tick",
+                label=_("Script CPU per tick"),
                 unit="ms",
                 limit=limits.ms_per_tick,
                 used=last_used_ms,
                 remaining=max(limits.ms_per_tick - last_used_ms, 0),
-                period="tick",
+                period=QuotaPeriod.TICK,
                 resets_at=None,
             ),
             QuotaUsage(
                 name="script_cpu.bucket",
-                label="Script CPU burst bucket",
+                label=_("Script CPU burst bucket"),
                 unit="ms",
                 limit=limits.bucket_cap_ms,
                 used=limits.bucket_cap_ms - bucket_ms,
                 remaining=bucket_ms,
-                period="rolling",
+                period=QuotaPeriod.BUCKET,
                 resets_at=None,
             ),
         ]

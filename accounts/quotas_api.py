@@ -8,19 +8,27 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.quotas import quota_report
+from accounts.quotas import QuotaPeriod, quota_report
 
 
 class QuotaSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="Stable identifier, e.g. llm.tokens_per_day.")
-    label = serializers.CharField()
-    unit = serializers.CharField(help_text="requests, tokens or ms.")
+    label = serializers.CharField(help_text="What a person reads, in the request's language.")
+    unit = serializers.CharField(
+        help_text="requests, tokens, ms, scripts, versions, bytes or agents.")
     limit = serializers.IntegerField()
-    used = serializers.IntegerField(help_text="Used in the current period.")
-    remaining = serializers.IntegerField()
-    period = serializers.ChoiceField(choices=["minute", "day", "tick", "rolling"])
+    used = serializers.IntegerField(
+        help_text="Used in the current period (minute, day, tick); held (held); the largest "
+                  "item (each); drawn from a full bucket (bucket).")
+    remaining = serializers.IntegerField(
+        help_text="What is left; for the bucket, the CPU ms stored in it.")
+    period = serializers.ChoiceField(
+        choices=QuotaPeriod.values,
+        help_text="minute, day: a clock window; tick: every tick; bucket: the CPU burst bucket, "
+                  "filled by unused CPU; held: things kept, freed by removing one; each: a "
+                  "limit on each item.")
     resets_at = serializers.DateTimeField(
-        allow_null=True, help_text="When the period ends; null for tick-based quotas."
+        allow_null=True, help_text="When the period ends; null unless it is on the clock."
     )
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.forms import ProfileForm
+from accounts.quota_rows import quota_row
 from accounts.quotas import quota_report
 from accounts.selectors import profile_for_user
 from accounts.services import profile_update
@@ -42,5 +43,6 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "profile": profile, "quotas": quota_report(user=request.user)},
+        {"form": form, "profile": profile,
+         "quotas": [quota_row(quota) for quota in quota_report(user=request.user)]},
     )

@@ -3,8 +3,10 @@ translator from it to what the API, the admin's forms and the pages' forms show.
 
 Services raise `field_error(field, rule, message, **params)` (a Django ValidationError keyed by
 the field, the rule as its code); the engine raises ConfigError / DecisionError (field, rule).
-`field_errors` reads any of them back as FieldErrors; `api_errors` renders those as JSON,
-`form_add_errors` puts them on a form's fields, `page_errors` lists them for a page.
+`field_errors` reads any of them back as FieldErrors; `api_errors` renders those as JSON (with
+the raw field names programs use), `form_add_errors` puts them on a form's fields,
+`page_errors` and `errors_text` give them to a page, each after its human label
+(`field_label`: "Agent: Another user has claimed this agent.", never "agent: ...").
 
 Messages follow Django's rule: a message with params is a %-template formatted with them, a
 message without params is the text itself. User text (a script's line, an exception message)
@@ -19,10 +21,26 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from simulations.engine.errors import ConfigError, DecisionError
 
 FieldErrorSource = ValidationError | ConfigError | DecisionError
+
+# What a person reads for the fields services and the engine name in their errors; a field not
+# listed reads as its name with spaces ("ticks_per_day" -> "Ticks per day").
+FIELD_LABELS = {
+    "agent": _("Agent"), "agent_ref": _("Agent"), "agent_type": _("Agent type"),
+    "claimable_agent_types": _("Claimable agent types"), "config": _("Configuration"),
+    "day": _("Day"), "decision": _("Decision"), "duration_ticks": _("Duration (ticks)"),
+    "every_minutes": _("Every (minutes)"), "kind": _("Kind"), "mode": _("Mode"),
+    "mount": _("Mount"), "name": _("Name"), "params": _("Parameters"), "quota": _("Quota"),
+    "scenario": _("Scenario"), "script": _("Script"), "script_version": _("Script version"),
+    "seed": _("Seed"), "shock": _("Shock"), "simulation": _("Simulation"),
+    "source": _("Source"), "start_tick": _("Start tick"), "status": _("Status"),
+    "target": _("Target"), "tick": _("Tick"), "ticks": _("Ticks"),
+    "ticks_per_day": _("Ticks per day"), "time_utc": _("Time (UTC)"), "version": _("Version"),
+}
 
 
 @dataclass(frozen=True)
@@ -58,27 +76,44 @@ def field_errors(exc: FieldErrorSource) -> list[FieldError]:
                        error.params or {}) for error in exc.error_list]
 
 
+def field_label(field: str) -> str:
+    """The human label of an error's field; a key below it (a JSON key the user typed, as in
+    "params.factor") follows as written: "Parameters (factor)"."""
+    head, _dot, rest = field.partition(".")
+    label = str(FIELD_LABELS.get(head, head.replace("_", " ").capitalize()))
+    return f"{label} ({rest})" if rest else label
+
+
+def _labelled(error: FieldError) -> str:
+    if not error.field:
+        return error.message
+    return _("%(label)s: %(message)s") % {"label": field_label(error.field),
+                                          "message": error.message}
+
+
 def form_add_errors(form: forms.Form, exc: FieldErrorSource) -> None:
     """Put each error on the form field it names ("params.factor" goes on `params` as
-    "factor: ..."), or on the form as a whole, naming its field there."""
+    "factor: ..."), or on the form as a whole, after its field's label."""
     for error in field_errors(exc):
-        head, _, rest = (error.field or "").partition(".")
+        head, _dot, rest = (error.field or "").partition(".")
         if head in form.fields:
             form.add_error(head, f"{rest}: {error.message}" if rest else error.message)
         else:
-            form.add_error(None, f"{error.field}: {error.message}" if error.field
-                           else error.message)
+            form.add_error(None, _labelled(error))
 
 
 def page_errors(exc: FieldErrorSource) -> list[dict[str, Any]]:
-    """[{field, message, line, text}] for a page: `text` is the message without the
-    "line N: " it starts with when the error points at a script line (shown at that line)."""
-    return [{"field": e.field, "message": e.message, "line": e.line,
+    """[{field, label, message, labelled, line, text}] for a page: `label` is the field's
+    human label (None for the request as a whole), `labelled` the message after it, `text`
+    the message without the "line N: " it starts with when the error points at a script line
+    (shown at that line)."""
+    return [{"field": e.field, "label": field_label(e.field) if e.field else None,
+             "message": e.message, "labelled": _labelled(e), "line": e.line,
              "text": e.message.removeprefix(f"line {e.line}: ") if e.line else e.message}
             for e in field_errors(exc)]
 
 
 def errors_text(exc: FieldErrorSource) -> str:
-    """All errors in one line, each after the field it names (for a page's flash message)."""
-    return "; ".join(f"{e.field}: {e.message}" if e.field else e.message
-                     for e in field_errors(exc))
+    """All errors in one line, each after its field's label (for a page's flash message);
+    messages are sentences, so they follow one another with a space."""
+    return " ".join(_labelled(e) for e in field_errors(exc))

@@ -107,6 +107,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Number formats per language (econsim_project/formats/<locale>/formats.py over Django's).
+FORMAT_MODULE_PATH = ["econsim_project.formats"]
+# The world's money is a unit of account, integer cents below the pages; pages show it with
+# this symbol in every language (web/figures.py `money`), the API as integer cents.
+MONEY_SYMBOL = env_str("MONEY_SYMBOL", "$")
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

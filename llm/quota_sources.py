@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from accounts.quotas import QuotaUsage
+from django.utils.translation import gettext as _
+
+from accounts.quotas import QuotaPeriod, QuotaUsage
 from llm.limits import limits_usage
 from llm.selectors import llm_limits_for_users
 from llm.windows import Windows
@@ -21,22 +23,22 @@ def llm_quota_source(*, user_ids: list[int], now: datetime) -> dict[int, list[Qu
         report[user_id] = [
             QuotaUsage(
                 name="llm.requests_per_minute",
-                label="LLM requests per minute",
+                label=_("LLM requests per minute"),
                 unit="requests",
                 limit=rpm,
                 used=requests,
                 remaining=max(rpm - requests, 0),
-                period="minute",
+                period=QuotaPeriod.MINUTE,
                 resets_at=windows.minute_resets_at,
             ),
             QuotaUsage(
                 name="llm.tokens_per_day",
-                label="LLM tokens per day",
+                label=_("LLM tokens per day"),
                 unit="tokens",
                 limit=tpd,
                 used=tokens,
                 remaining=max(tpd - tokens, 0),
-                period="day",
+                period=QuotaPeriod.DAY,
                 resets_at=windows.day_resets_at,
             ),
         ]

@@ -116,9 +116,10 @@ def _mark_shocks_applied(shocks: list[tuple[int, int]]) -> None:
 
 
 def _notify_day_finished(*, simulation_id: int, day: int, tick: int) -> None:
-    """Every participant (owner of an agent) hears that the day is over."""
+    """Every participant (owner of an agent) hears once that the day is over."""
+    # order_by() drops Agent's Meta.ordering, which would join the DISTINCT: one row per agent
     owners = (Agent.objects.filter(simulation_id=simulation_id, owner__isnull=False)
-              .values_list("owner_id", flat=True).distinct())
+              .order_by().values_list("owner_id", flat=True).distinct())
     name = Simulation.objects.values_list("name", flat=True).get(pk=simulation_id)
     notifications_create_many(rows=[
         {"user_id": user_id, "kind": Notification.Kind.DAY_FINISHED,

@@ -19,9 +19,10 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.cpu_bucket import cpu_bucket_states, cpu_limits
-from accounts.quotas import QuotaUsage
+from accounts.quotas import QuotaPeriod, QuotaUsage
 from scripts_lib.models import Script, ScriptQuota, ScriptTickLog, ScriptVersion
 from scripts_lib.sandbox.jobs import MAX_CPU_MS
 
@@ -125,14 +126,14 @@ def script_quota_source(*, user_ids: list[int], now: datetime) -> dict[int, list
         limit = [default if row[key] is None else row[key]
                  for key, default in zip(overrides, defaults, strict=True)]
         entries = [
-            ("scripts.count", "Strategy scripts", "scripts", limit[0], row["scripts"],
-             "rolling", None),
-            ("scripts.versions_per_day", "Script versions per day", "versions", limit[1],
-             row["versions"], "day", day_end),
-            ("scripts.source_bytes", "Script source size (largest version)", "bytes",
-             limit[2], row["largest"], "version", None),
-            ("scripts.log_bytes_per_day", "Script output stored per day", "bytes", limit[3],
-             row["logs"], "day", day_end),
+            ("scripts.count", _("Strategy scripts"), "scripts", limit[0], row["scripts"],
+             QuotaPeriod.HELD, None),
+            ("scripts.versions_per_day", _("Script versions per day"), "versions", limit[1],
+             row["versions"], QuotaPeriod.DAY, day_end),
+            ("scripts.source_bytes", _("Script source size (largest version)"), "bytes",
+             limit[2], row["largest"], QuotaPeriod.EACH, None),
+            ("scripts.log_bytes_per_day", _("Script output stored per day"), "bytes", limit[3],
+             row["logs"], QuotaPeriod.DAY, day_end),
         ]
         report[row["pk"]] = [
             QuotaUsage(name=name, label=label, unit=unit, limit=lim, used=used,

@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from econsim_project.field_errors import field_error
 from simulations.engine.schema import AGENT_TYPES
@@ -50,9 +51,11 @@ def validate_agent_types(value: object) -> None:
 
 class Simulation(models.Model):
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        PAUSED = "paused", "Paused"
-        FINISHED = "finished", "Finished"
+        # "running" lets days run (by hand or on schedule); it does not mean a day is running
+        # now, so people read "Active" (the live strip says when a day runs).
+        RUNNING = "running", _("Active")
+        PAUSED = "paused", _("Paused")
+        FINISHED = "finished", _("Finished")
 
     name = models.CharField(max_length=80, unique=True)
     scenario = models.CharField(max_length=20, choices=Scenario.choices,

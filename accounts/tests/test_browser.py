@@ -85,6 +85,43 @@ def test_pages_fit_a_375px_phone_with_a_collapsible_menu(browser: Browser, live_
     assert overflow <= 0
     login_link = page.locator("nav.nav >> text=Log in")
     expect(login_link).to_be_hidden()
-    page.locator("label.nav-toggle-label").click()
+    page.get_by_role("button", name="Menu").click()
     expect(login_link).to_be_visible()
     context.close()
+
+
+def _quota_cells(page: Page, name: str) -> list[str]:
+    return page.locator(f"[data-quota='{name}'] td").all_inner_texts()
+
+
+def test_the_quota_table_reads_each_kind_of_limit_for_what_it_is(
+        page: Page, live_server, owner, settings):
+    """Two scripts of twenty kept; 60 ms of CPU stored in the burst bucket."""
+    from accounts.cpu_bucket import cpu_bucket_settle
+    from accounts.tests.factories import PASSWORD
+    from scripts_lib.services import script_create
+
+    settings.SCRIPTS_MAX_PER_USER = 20
+    settings.SCRIPT_CPU_MS_PER_TICK = 100
+    for name in ("saver", "spender"):
+        script_create(owner=owner, name=name, agent_type="household")
+    cpu_bucket_settle(user_id=owner.pk, used_ms=40)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", "owner")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/accounts/profile/")
+
+    headers = page.locator("[data-testid=quotas] th").all_inner_texts()
+    assert headers == ["Quota", "Used / limit", "Left", "Refills"]
+    label, used, left, refills = _quota_cells(page, "scripts.count")
+    assert (label, used, left) == ("Strategy scripts", "2 / 20 scripts", "18 scripts")
+    assert "CPU" not in refills and "stored" not in used
+    label, used, left, refills = _quota_cells(page, "scripts.source_bytes")
+    assert "CPU" not in refills and "stored" not in used
+    assert left == "—"  # a limit on each version: nothing is used up
+    label, used, left, refills = _quota_cells(page, "script_cpu.bucket")
+    assert (used, left) == ("60 / 10,000 ms stored", "60 ms")
+    assert "unused CPU" in refills
+    label, used, left, refills = _quota_cells(page, "script_cpu.ms_per_tick")
+    assert (used, left, refills) == ("40 / 100 ms", "60 ms", "every tick")

@@ -69,3 +69,23 @@ def test_anonymous_gets_401(api_client, db):
 def test_unknown_kind_is_a_programming_error(owner):
     with pytest.raises(ValueError, match="unknown notification kind"):
         notification_create(user_id=owner.pk, kind="gossip", title="x")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_old_failure_notices_are_relinked_to_the_failures_tab(owner):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("accounts", "0003_notification")]
+    after = [("accounts", "0004_failure_links_to_the_page")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("accounts", "Notification")
+    old.objects.create(user_id=owner.pk, kind="script_unmounted", title="t",
+                       link="/api/me/failures/?simulation=4")
+    old.objects.create(user_id=owner.pk, kind="system", title="t", link="/docs/")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    assert sorted(Notification.objects.values_list("link", flat=True)) == [
+        "/dashboard/?tab=failures", "/docs/"]

@@ -97,7 +97,7 @@ def test_anonymous_quotas_are_401(api_client):
 def test_an_app_registers_its_quotas_and_they_join_the_ledger(owner, monkeypatch):
     def scripts_source(*, user_ids: list[int], now: datetime) -> dict[int, list[QuotaUsage]]:
         return {
-            user_id: [QuotaUsage("scripts.count", "Scripts", "scripts", 10, 3, 7, "rolling", None)]
+            user_id: [QuotaUsage("scripts.count", "Scripts", "scripts", 10, 3, 7, "held", None)]
             for user_id in user_ids
         }
 
@@ -114,8 +114,8 @@ def test_the_profile_page_has_a_quotas_section(client, owner, cpu):
     assert 'data-testid="quotas"' in html
     assert "LLM requests per minute" in html
     assert 'data-quota="script_cpu.bucket"' in html
-    assert "<td>40</td>" in html  # the CPU used in the last tick
-    assert "<td>60 stored</td>" in html  # what it left in the bucket
+    assert '<td class="num">40 / 100 ms</td>' in html  # the CPU used in the last tick
+    assert '<td class="num">60 / 1,000 ms stored</td>' in html  # what it left in the bucket
 
 
 def test_unused_cpu_accrues_in_the_bucket(owner, cpu):
@@ -212,3 +212,10 @@ def test_a_batch_with_one_bad_figure_changes_nothing(owner, other_user, cpu):
     with pytest.raises(ValidationError):
         cpu_buckets_settle(used_ms_by_user={owner.pk: 5, other_user.pk: -1})
     assert not CpuBucket.objects.exists()
+
+
+def test_the_profile_quota_table_speaks_the_users_language(client, owner):
+    client.force_login(owner)
+    html = client.get("/accounts/profile/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "策略脚本" in html and "个脚本" in html  # "Strategy scripts", the unit
+    assert "Strategy scripts" not in html

@@ -5,9 +5,11 @@ import time
 import pytest
 from django.core.cache import cache
 
+from accounts.models import Notification
 from history.models import AgentSnapshot, TickAggregate, TickAudit
 from orchestration.advance import simulation_advance
-from simulations.models import Checkpoint, Simulation
+from simulations.models import Agent, Checkpoint, Simulation
+from simulations.services import agent_claim
 from simulations.tests.conftest import engine_hashes
 from simulations.world_cache import world_cache_state
 
@@ -170,3 +172,17 @@ def test_a_run_cut_by_its_soft_time_limit_resumes_where_it_stopped(simulation):
     run = day_run_execute(day_run_id=run.pk)  # the retried delivery
     assert (run.outcome, run.ticks_done, run.start_tick, run.end_tick) == ("succeeded", 8, 0, 8)
     assert _hashes(simulation.pk) == engine_hashes(8)
+
+
+def test_a_finished_day_notifies_each_owner_once_however_many_agents_they_own(
+        simulation, owner, other_user):
+    for agent_type, engine_id in [("household", 0), ("household", 1), ("firm", 0)]:
+        agent = Agent.objects.get(simulation=simulation, agent_type=agent_type,
+                                  engine_id=engine_id)
+        agent_claim(simulation_id=simulation.pk, agent_id=agent.pk, user_id=owner.pk)
+    agent = Agent.objects.get(simulation=simulation, agent_type="household", engine_id=2)
+    agent_claim(simulation_id=simulation.pk, agent_id=agent.pk, user_id=other_user.pk)
+    simulation_advance(simulation_id=simulation.pk, expected_tick=0, ticks=4)  # one day
+    finished = Notification.objects.filter(kind=Notification.Kind.DAY_FINISHED)
+    assert sorted(finished.values_list("user__username", "data__day")) == [
+        ("other", 1), ("owner", 1)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.urls import reverse
 
 from accounts.models import Notification
 from scripts_lib.models import Mount, Rotation
@@ -21,7 +22,7 @@ def strike_count(*, mount: Mount, failure: Failure, ref: AgentRef, owner_id: int
     the limit. Returns the owner's notification row, or None when they were told today."""
     strikes = settings.SCRIPT_STRIKES_TO_UNMOUNT
     mount.consecutive_failures += 1
-    link = f"/api/me/failures/?simulation={simulation_id}"
+    link = reverse("dashboard") + "?tab=failures"  # a page; the API's JSON is for programs
     data = {"simulation": simulation_id, "tick": tick, "agent": ref_key(ref),
             "mount": mount.pk, "kind": failure.kind}
     if mount.consecutive_failures >= strikes:

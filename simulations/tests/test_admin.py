@@ -6,7 +6,7 @@ from django.urls import reverse
 from history.models import TickAggregate
 from orchestration.advance import simulation_advance
 from simulations.models import DayRun, Schedule, Shock, Simulation
-from web.templatetags.web_format import cents
+from web.templatetags.web_format import money
 
 pytestmark = pytest.mark.django_db
 
@@ -107,9 +107,9 @@ def test_the_console_shows_progress_aggregates_invariants_and_the_log_download(
     assert "all invariants hold" in text and "(2 ticks audited, 0 failed)" in text
     assert "InvariantViolation: I3: demo" in text
     assert f"?simulation={simulation.pk}&amp;ticks=100" in text
-    assert "unemployment_rate" in text
+    assert "Unemployment rate" in text and "unemployment_rate" not in text
     latest = TickAggregate.objects.get(simulation=simulation, tick=2).data
-    assert f"<th>gdp</th><td>{cents(latest['gdp'])}</td>" in text  # currency, not raw cents
+    assert f"<th>GDP</th><td class=\"num\">{money(latest['gdp'])}</td>" in text  # not raw cents
 
 
 def test_creating_a_simulation_in_the_admin_builds_its_world(admin_client_op):

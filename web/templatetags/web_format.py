@@ -1,38 +1,35 @@
-"""Display helpers for the product pages."""
+"""Display helpers for the product pages: figures by their unit (web/figures.py)."""
 
 from __future__ import annotations
 
 from django import template
 
-from simulations.engine.aggregates import MONEY_AGGREGATES
+from simulations.models import AgentType
+from web import figures
 
 register = template.Library()
 
 
 @register.filter
-def cents(value: object) -> object:
-    """Integer cents as currency units with two decimals and thousands separators; anything
-    else unchanged (money is integer cents everywhere below the page)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return value
-    sign = "-" if value < 0 else ""
-    units, rest = divmod(abs(value), 100)
-    return f"{sign}{units:,}.{rest:02d}"
+def money(cents: object) -> object:
+    """Integer cents as currency ("$1,234.56"); anything else unchanged."""
+    if isinstance(cents, bool) or not isinstance(cents, int | float):
+        return cents
+    return figures.money(cents)
 
 
 @register.filter
-def is_money(key: str) -> bool:
-    """Balance-sheet keys are cents except unit counts."""
-    return not str(key).endswith("_units")
+def figure(value: object, key: str) -> str:
+    """An engine figure (balance sheet, own observation, aggregate) written for its unit."""
+    return figures.figure(value, key)
 
 
 @register.filter
-def aggregate(value: object, key: str) -> object:
-    """An engine aggregate for reading: money as currency units, rates and prices rounded."""
-    if key in MONEY_AGGREGATES:
-        return cents(value)
-    if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return value
+def figure_label(key: str) -> str:
+    return figures.figure_label(key)
+
+
+@register.filter
+def agent_type_label(agent_type: str) -> str:
+    """"central_bank" as people read it ("Central bank")."""
+    return str(AgentType(agent_type).label) if agent_type in AgentType.values else agent_type

@@ -102,7 +102,7 @@ def test_a_user_scripts_an_agent_and_sees_the_day_an_operator_runs(
     page.select_option(f"#claim-type-{world.pk}", "household")
     page.get_by_test_id("claim-button").click()
     expect(page.locator(".message.success")).to_contain_text("You now own household:0")
-    expect(page.get_by_test_id("agent-household-0")).to_contain_text("net_worth")
+    expect(page.get_by_test_id("agent-household-0")).to_contain_text("Net worth")
     _shot(page, "desktop-dashboard-claimed.png")
 
     # A script with a syntax error: refused, the message sits at line 3 of the editor.
@@ -153,7 +153,7 @@ def test_a_user_scripts_an_agent_and_sees_the_day_an_operator_runs(
     _log_in(operator, base, "central")
     operator.goto(f"{base}/admin/")
     operator.click("#operator-dashboard-link a")
-    expect(operator.get_by_test_id(f"op-sim-{world.pk}")).to_contain_text("Running")
+    expect(operator.get_by_test_id(f"op-sim-{world.pk}")).to_contain_text("Active")
     operator.get_by_test_id("run-day").click()
     task = operator.get_by_test_id("task")
     expect(task).to_have_attribute("data-outcome", "succeeded", timeout=60_000)
@@ -242,7 +242,7 @@ def test_the_key_pages_fit_a_375px_phone(browser: Browser, live_server, world, s
     # The menu collapses behind the toggle.
     dashboard_link = page.locator("nav.nav >> text=Dashboard")
     expect(dashboard_link).to_be_hidden()
-    page.locator("label.nav-toggle-label").click()
+    page.get_by_role("button", name="Menu").click()
     expect(dashboard_link).to_be_visible()
     _shot(page, "phone-menu-open.png")
 

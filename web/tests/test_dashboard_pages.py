@@ -22,7 +22,7 @@ def test_owner_sees_their_agent_with_its_balance_sheet(client, owner, household)
     client.force_login(owner)
     html = client.get("/dashboard/").content.decode()
     assert 'data-testid="agent-household-3"' in html
-    assert "net_worth" in html and "web-world" in html
+    assert "Net worth" in html and "net_worth" not in html and "web-world" in html
     assert 'id="live"' in html and 'id="tab-panel"' in html
 
 

@@ -35,7 +35,7 @@ def test_operator_sees_every_simulation_with_status_and_invariants(client, opera
     client.force_login(operator)
     html = client.get("/operator/").content.decode()
     assert f'data-testid="op-sim-{simulation.pk}"' in html
-    assert "Running" in html and "all hold" in html and "last audited tick 1" in html
+    assert "Active" in html and "all hold" in html and "last audited tick 1" in html
     assert f"/admin/history/ticklog/recent/?simulation={simulation.pk}" in html
 
 

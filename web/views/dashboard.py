@@ -20,6 +20,7 @@ from scripts_lib.selectors import failures_for, scripts_visible
 from simulations.selectors import simulation_get
 from simulations.services import AgentNotFound, agent_claim
 from web import charts, selectors
+from web.figures import figure_label
 from web.forms import AgentChoiceForm, ClaimForm, RangeForm, ScriptCreateForm
 
 TABS = ("agents", "economy", "scripts", "failures")
@@ -46,12 +47,8 @@ def _tab_context(request: HttpRequest, tab: str) -> dict[str, Any]:
 
 
 def _series_labels() -> dict[str, str]:
-    return {"gdp": _("GDP"), "inflation_4t": _("Inflation, 4 ticks"),
-            "inflation_tick": _("Inflation, tick on tick"),
-            "unemployment_rate": _("Unemployment rate"), "policy_rate": _("Policy rate"),
-            "avg_loan_rate": _("Average loan rate"), "avg_deposit_rate": _("Average deposit rate"),
-            "loans": _("Loans outstanding"), "new_loans": _("New loans"),
-            "government_debt": _("Government debt")}
+    """The charts' legends: each series by its label in the one table of figures."""
+    return {key: figure_label(key) for _chart, series in selectors.CHARTS for key, _ in series}
 
 
 def _live_context() -> dict[str, Any]:

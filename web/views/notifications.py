@@ -32,7 +32,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
     except Notification.DoesNotExist:
         raise Http404("No such notification of yours.") from None
     if request.htmx:
-        return render(request, "web/_notification.html", {"n": notification})
+        return render(request, "web/_notification_read.html", {"n": notification})
     return redirect(notification.link or "notifications")
 
 

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from econsim_project.field_errors import page_errors
+from econsim_project.field_errors import errors_text, page_errors
 from orchestration.runs import day_run_request
 from simulations import services
 from simulations.models import DayRun, Simulation
@@ -69,11 +69,11 @@ def operator_run(request: HttpRequest, simulation_id: int) -> HttpResponse:
         run = day_run_request(simulation_id=simulation.pk, mode=mode,
                               requested_by_id=request.user.pk, via=DayRun.Via.ADMIN)
     except ValidationError as exc:
-        errors = page_errors(exc)
         if request.htmx:
             return render(request, "web/operator/_task.html",
-                          {"simulation": simulation, "errors": errors})
-        messages.error(request, "; ".join(e["message"] for e in errors))
+                          {"simulation": simulation, "errors": page_errors(exc)})
+        messages.error(request, _("%(name)s: no day was run. %(why)s")
+                       % {"name": simulation.name, "why": errors_text(exc)})
         return redirect("operator")
     if request.htmx:
         task = selectors.task_progress(task_id=run.task_id) or {

@@ -58,6 +58,10 @@ def _editor(request: HttpRequest, script: Script, *, source: str | None = None,
         "switchable": [a for a in agents if a.active_mount is not None
                        and a.active_mount.script_version.script_id != script.pk],
         "mounts": selectors.script_mounts(script_id=script.pk),
+        # Right after a mount the card says it is done rather than that nothing is free.
+        "drives_all": bool(agents) and current is not None and all(
+            a.active_mount is not None and a.active_mount.script_version_id == current.pk
+            for a in agents),
         "is_owner": script.owner_id == request.user.pk,
     }
     return render(request, "web/scripts/editor.html", context, status=status)
