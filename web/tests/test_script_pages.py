@@ -61,19 +61,47 @@ def test_saving_a_broken_version_shows_the_error_at_its_line_and_saves_nothing(c
                                                                                 script):
     client.force_login(owner)
     response = client.post(f"/scripts/{script.pk}/versions/", {"source": BROKEN})
-    assert response.status_code == 400
+    # Redirect-after-post: the draft is shown at the editor's address, so a reload of the
+    # page does not send the form again.
+    assert response.status_code == 302
+    assert response["Location"] == f"/scripts/{script.pk}/?draft=1"
+    for _reload in range(2):
+        html = client.get(response["Location"]).content.decode()
+        lines = _error_lines(html)
+        assert len(lines) == 1 and lines[0]["line"] == 3
+        assert "syntax error" in lines[0]["message"]
+        assert 'data-goto-line="3"' in html and 'data-testid="draft-note"' in html
+        assert "return {&quot;consume_share&quot;: share" in html  # the typed source is kept
+    assert not ScriptVersion.objects.filter(script=script).exists()
+
+
+def test_the_draft_is_the_sessions_own_and_goes_once_a_version_is_saved(client, owner,
+                                                                        other_user, script):
+    client.force_login(owner)
+    client.post(f"/scripts/{script.pk}/versions/", {"source": BROKEN})
+    plain = client.get(f"/scripts/{script.pk}/").content.decode()
+    assert "draft-note" not in plain and "share = 0.5" not in plain  # the example instead
+    response = client.post(f"/scripts/{script.pk}/versions/", {"source": HOUSEHOLD})
+    assert response.status_code == 302 and response["Location"].endswith("?v=1")
+    html = client.get(f"/scripts/{script.pk}/?draft=1").content.decode()
+    assert "draft-note" not in html and _error_lines(html) == []
+    client.force_login(other_user)
+    assert client.get(f"/scripts/{script.pk}/?draft=1").status_code == 404
+
+
+def test_an_empty_save_is_kept_as_an_empty_draft(client, owner, script):
+    client.force_login(owner)
+    response = client.post(f"/scripts/{script.pk}/versions/", {"source": ""}, follow=True)
     html = response.content.decode()
-    lines = _error_lines(html)
-    assert len(lines) == 1 and lines[0]["line"] == 3 and "syntax error" in lines[0]["message"]
-    assert 'data-goto-line="3"' in html
-    assert "return {&quot;consume_share&quot;: share" in html  # the typed source is kept
+    assert "The source is empty." in html and 'data-testid="draft-note"' in html
     assert not ScriptVersion.objects.filter(script=script).exists()
 
 
 def test_a_forbidden_import_names_its_line(client, owner, script):
     client.force_login(owner)
     source = "import os\n\ndef decide(obs):\n    return {}\n"
-    html = client.post(f"/scripts/{script.pk}/versions/", {"source": source}).content.decode()
+    html = client.post(f"/scripts/{script.pk}/versions/", {"source": source},
+                       follow=True).content.decode()
     assert _error_lines(html)[0]["line"] == 1
 
 
