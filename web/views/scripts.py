@@ -29,6 +29,7 @@ from web.forms import (
     AgentChoiceForm,
     RotationForm,
     ScriptCreateForm,
+    ScriptRenameForm,
     VersionForm,
 )
 
@@ -96,8 +97,8 @@ def script_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Script created: write its first version."))
             return _to_editor(script)
-    mine = scripts.scripts_visible(user=request.user).filter(owner=request.user)
-    return render(request, "web/scripts/list.html", {"scripts": mine, "form": form},
+    return render(request, "web/scripts/list.html",
+                  {"scripts": selectors.my_scripts(user=request.user), "form": form},
                   status=400 if form.errors else 200)
 
 
@@ -244,3 +245,40 @@ def version_rotate(request: HttpRequest, script_id: int, number: int) -> HttpRes
                             "old": mount.script_version.number, "agent": mount.agent,
                             "day": rotation.apply_at_day})
     return _to_editor(script, number)
+
+
+@login_required
+@require_POST
+def script_rename(request: HttpRequest, script_id: int) -> HttpResponse:
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    form = ScriptRenameForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{form.fields[name].label}: {' '.join(errors)}"
+                                          for name, errors in form.errors.items()))
+        return _to_editor(script)
+    try:
+        services.script_update(script=script, name=form.cleaned_data["name"])
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(request, _("Renamed to %(name)s.") % {"name": script.name})
+    return _to_editor(script)
+
+
+@login_required
+@require_POST
+def script_delete(request: HttpRequest, script_id: int) -> HttpResponse:
+    """Refused while a version is mounted or due to replace a mounted one. A script whose
+    versions have run is archived instead (the record of past ticks points at them)."""
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    try:
+        outcome = services.script_delete(script=script)
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+        return _to_editor(script)
+    if outcome == "archived":
+        messages.success(request, _("Deleted %(name)s. Its versions have run, so they are kept "
+                                    "in the simulations' history.") % {"name": script.name})
+    else:
+        messages.success(request, _("Deleted %(name)s.") % {"name": script.name})
+    return redirect("scripts")
