@@ -48,6 +48,12 @@ def validate_agent_types(value: object) -> None:
                               f"{', '.join(AgentType.values)}.", code="invalid_choice")
 
 
+
+def day_of_tick(tick: int, ticks_per_day: int) -> int:
+    """Day 1 holds ticks 1..ticks_per_day; tick 0 (the initial state) belongs to day 0. The
+    one meaning of "day" in the rows, the API and the pages."""
+    return (tick - 1) // ticks_per_day + 1 if tick > 0 else 0
+
 class Simulation(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
@@ -83,11 +89,17 @@ class Simulation(models.Model):
 
     @property
     def day(self) -> int:
-        """Days completed: a day is `ticks_per_day` ticks (no economic meaning)."""
+        """The day of the last tick run (0 before the first tick), as in the history rows."""
+        return day_of_tick(self.tick, self.ticks_per_day)
+
+    @property
+    def days_completed(self) -> int:
+        """Whole days run: a day is `ticks_per_day` ticks (no economic meaning)."""
         return self.tick // self.ticks_per_day
 
     @property
     def ticks_left_in_day(self) -> int:
+        """Ticks until the next day end (a whole day's worth at a day boundary)."""
         return self.ticks_per_day - self.tick % self.ticks_per_day
 
 
@@ -145,7 +157,7 @@ class Checkpoint(models.Model):
 
     @property
     def day(self) -> int:
-        return self.tick // self.simulation.ticks_per_day
+        return day_of_tick(self.tick, self.simulation.ticks_per_day)
 
 
 class Shock(models.Model):
