@@ -48,11 +48,11 @@ def validate_agent_types(value: object) -> None:
                               f"{', '.join(AgentType.values)}.", code="invalid_choice")
 
 
-
 def day_of_tick(tick: int, ticks_per_day: int) -> int:
     """Day 1 holds ticks 1..ticks_per_day; tick 0 (the initial state) belongs to day 0. The
     one meaning of "day" in the rows, the API and the pages."""
     return (tick - 1) // ticks_per_day + 1 if tick > 0 else 0
+
 
 class Simulation(models.Model):
     class Status(models.TextChoices):
