@@ -17,6 +17,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.cpu_bucket import cpu_bucket_states, cpu_limits
 
@@ -69,7 +70,7 @@ def script_cpu_quota_source(*, user_ids: list[int], now: datetime) -> dict[int, 
         report[user_id] = [
             QuotaUsage(
                 name="script_cpu.ms_per_tick",
-                label="Script CPU per tick",
+                label=_("Script CPU per tick"),
                 unit="ms",
                 limit=limits.ms_per_tick,
                 used=last_used_ms,
@@ -79,7 +80,7 @@ def script_cpu_quota_source(*, user_ids: list[int], now: datetime) -> dict[int, 
             ),
             QuotaUsage(
                 name="script_cpu.bucket",
-                label="Script CPU burst bucket",
+                label=_("Script CPU burst bucket"),
                 unit="ms",
                 limit=limits.bucket_cap_ms,
                 used=limits.bucket_cap_ms - bucket_ms,

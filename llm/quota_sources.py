@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from accounts.quotas import QuotaUsage
 from llm.limits import limits_usage
 from llm.selectors import llm_limits_for_users
@@ -21,8 +23,8 @@ def llm_quota_source(*, user_ids: list[int], now: datetime) -> dict[int, list[Qu
         report[user_id] = [
             QuotaUsage(
                 name="llm.requests_per_minute",
-                label="LLM requests per minute",
-                unit="requests",
+                label=_("LLM requests per minute"),
+                unit=_("requests"),
                 limit=rpm,
                 used=requests,
                 remaining=max(rpm - requests, 0),
@@ -31,8 +33,8 @@ def llm_quota_source(*, user_ids: list[int], now: datetime) -> dict[int, list[Qu
             ),
             QuotaUsage(
                 name="llm.tokens_per_day",
-                label="LLM tokens per day",
-                unit="tokens",
+                label=_("LLM tokens per day"),
+                unit=_("tokens"),
                 limit=tpd,
                 used=tokens,
                 remaining=max(tpd - tokens, 0),

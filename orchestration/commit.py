@@ -118,5 +118,6 @@ def _notify_day_finished(*, simulation_id: int, day: int, tick: int) -> None:
     notifications_create_many(rows=[
         {"user_id": user_id, "kind": Notification.Kind.DAY_FINISHED,
          "title": f"{name}: day {day} finished", "body": f"The world is at tick {tick}.",
-         "data": {"simulation_id": simulation_id, "day": day, "tick": tick}}
+         "data": {"simulation_id": simulation_id, "simulation_name": name, "day": day,
+                  "tick": tick}}
         for user_id in owners])

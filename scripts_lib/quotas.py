@@ -19,6 +19,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.cpu_bucket import cpu_bucket_states, cpu_limits
 from accounts.quotas import QuotaUsage
@@ -125,13 +126,13 @@ def script_quota_source(*, user_ids: list[int], now: datetime) -> dict[int, list
         limit = [default if row[key] is None else row[key]
                  for key, default in zip(overrides, defaults, strict=True)]
         entries = [
-            ("scripts.count", "Strategy scripts", "scripts", limit[0], row["scripts"],
+            ("scripts.count", _("Strategy scripts"), _("scripts"), limit[0], row["scripts"],
              "rolling", None),
-            ("scripts.versions_per_day", "Script versions per day", "versions", limit[1],
+            ("scripts.versions_per_day", _("Script versions per day"), _("versions"), limit[1],
              row["versions"], "day", day_end),
-            ("scripts.source_bytes", "Script source size (largest version)", "bytes",
+            ("scripts.source_bytes", _("Script source size (largest version)"), _("bytes"),
              limit[2], row["largest"], "version", None),
-            ("scripts.log_bytes_per_day", "Script output stored per day", "bytes", limit[3],
+            ("scripts.log_bytes_per_day", _("Script output stored per day"), _("bytes"), limit[3],
              row["logs"], "day", day_end),
         ]
         report[row["pk"]] = [

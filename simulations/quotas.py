@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from accounts.quotas import QuotaUsage
 from simulations.models import Agent
@@ -22,7 +23,8 @@ def claimed_agents_quota_source(*, user_ids: list[int],
         limit = row["simulation__max_agents_per_user"]
         report[row["owner_id"]].append(QuotaUsage(
             name=f"simulations.claimed_agents.{row['simulation_id']}",
-            label=f"Agents claimed in {row['simulation__name']}", unit="agents", limit=limit,
+            label=_("Agents claimed in %(simulation)s") % {"simulation": row["simulation__name"]},
+            unit=_("agents"), limit=limit,
             used=row["used"], remaining=max(limit - row["used"], 0), period="simulation",
             resets_at=None))
     return report
