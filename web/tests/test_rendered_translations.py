@@ -263,3 +263,20 @@ def test_the_error_pages_read_in_chinese(status, settings):
         response = handler(request) if status == 500 else handler(request, Exception("x"))
     assert response.status_code == status
     assert english_words(response.content.decode()) == []
+
+
+def test_notifications_are_worded_from_their_facts(client, cast):
+    client.force_login(cast.owner)
+    html = client.get("/notifications/").content.decode()
+    for words in ("web-world: day 1 finished", "The world is at tick 2.",
+                  "saver v2 now drives Household 3",
+                  "Script unmounted from Household 4 after 2 failures in a row",
+                  "Your script on Household 4 failed (Exception)",
+                  "Tick 1: <code>ValueError: boom</code> (one notice per agent and day; 1 of 2 "
+                  "strikes)"):
+        assert words in html, words
+    zh = client.get("/notifications/", **ZH).content.decode()
+    assert "连续失败 2 次后，脚本已从 家庭 4 卸载" in zh
+    # The API keeps the English the producer stored.
+    titles = [n["title"] for n in client.get("/api/me/notifications/", **ZH).json()["results"]]
+    assert "saver v2 now drives household:3" in titles
