@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
 from django.templatetags.static import static
+from django.utils.translation import gettext_lazy as _
 
 
 class Profile(models.Model):
@@ -67,11 +68,11 @@ class Notification(models.Model):
     applied, a day finished. Written only by accounts.services.notification_create."""
 
     class Kind(models.TextChoices):
-        SCRIPT_FAILURE = "script_failure", "Script failure"
-        SCRIPT_UNMOUNTED = "script_unmounted", "Script unmounted"
-        ROTATION_APPLIED = "rotation_applied", "Rotation applied"
-        DAY_FINISHED = "day_finished", "Day finished"
-        SYSTEM = "system", "System"
+        SCRIPT_FAILURE = "script_failure", _("Script failure")
+        SCRIPT_UNMOUNTED = "script_unmounted", _("Script unmounted")
+        ROTATION_APPLIED = "rotation_applied", _("Rotation applied")
+        DAY_FINISHED = "day_finished", _("Day finished")
+        SYSTEM = "system", _("System")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="notifications")

@@ -74,7 +74,7 @@ def _queue(simulations: list[Simulation], request: HttpRequest, mode: str,
 
 @admin.register(Simulation)
 class SimulationAdmin(admin.ModelAdmin):
-    list_display = ("name", "scenario", "status", "tick", "day", "ticks_per_day",
+    list_display = ("name", "scenario", "status", "tick", "day", "days_completed", "ticks_per_day",
                     "archived_at", "console_link")
     list_filter = ("status", "scenario")
     search_fields = ("name",)

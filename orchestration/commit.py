@@ -15,7 +15,7 @@ from accounts.notifications import notifications_create_many
 from history.services import history_ingest_snapshots, history_ingest_tick
 from orchestration import scripting
 from simulations.engine import TickResult, World
-from simulations.models import Agent, Checkpoint, DayRun, Shock, Simulation
+from simulations.models import Agent, Checkpoint, DayRun, Shock, Simulation, day_of_tick
 from simulations.world_cache import world_cache_store
 from simulations.worlds import public_state, snapshot_rows
 
@@ -39,11 +39,6 @@ class TickInput:
     day_run_done: int  # DayRun.ticks_done before this tick
     logs: tuple[tuple[str, str, dict], ...] = ()  # the orchestrator's own lines
     seconds: dict[str, float] | None = None  # "cache" accumulates the after-commit store
-
-
-def day_of_tick(tick: int, ticks_per_day: int) -> int:
-    """Day 1 holds ticks 1..ticks_per_day; tick 0 (the initial state) belongs to day 0."""
-    return (tick - 1) // ticks_per_day + 1 if tick > 0 else 0
 
 
 def tick_commit(tick: TickInput) -> int:
@@ -124,5 +119,6 @@ def _notify_day_finished(*, simulation_id: int, day: int, tick: int) -> None:
     notifications_create_many(rows=[
         {"user_id": user_id, "kind": Notification.Kind.DAY_FINISHED,
          "title": f"{name}: day {day} finished", "body": f"The world is at tick {tick}.",
-         "data": {"simulation_id": simulation_id, "day": day, "tick": tick}}
+         "data": {"simulation_id": simulation_id, "simulation_name": name, "day": day,
+                  "tick": tick}}
         for user_id in owners])

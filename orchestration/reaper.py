@@ -15,7 +15,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from history.models import TickLog
-from orchestration.commit import day_of_tick
 from orchestration.runs import day_run_task
 from simulations.locks import SimulationBusy, simulation_lock
 from simulations.models import ACTIVE_OUTCOMES, DayRun, Simulation
@@ -88,5 +87,5 @@ def _log_line(run: DayRun, message: str, context: dict[str, int]) -> None:
     sim = Simulation.objects.only("tick", "ticks_per_day").get(pk=run.simulation_id)
     TickLog.objects.create(
         simulation_id=run.simulation_id, tick=sim.tick,
-        day=day_of_tick(sim.tick, sim.ticks_per_day), level=TickLog.Level.WARNING,
+        day=sim.day, level=TickLog.Level.WARNING,
         message=message, context={"day_run_id": run.pk, **context})

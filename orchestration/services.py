@@ -25,7 +25,7 @@ def simulation_reset(*, simulation_id: int, day: int) -> int:
     target = day * simulation.ticks_per_day
     if day < 0 or target > simulation.tick:
         raise field_error("day", "out_of_range",
-                          f"A finished day between 0 and {simulation.day} is required.")
+                          f"A finished day between 0 and {simulation.days_completed} is required.")
     checkpoint = Checkpoint.objects.filter(simulation_id=simulation_id, tick=target,
                                            kind=Checkpoint.Kind.DAY_END).only("pk").first()
     if checkpoint is None:

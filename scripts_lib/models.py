@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from scripts_lib.sandbox.jobs import FAILURE_KIND_LABELS, MAX_CPU_MS, MAX_SOURCE_BYTES
 from simulations.models import Agent, AgentType, Simulation
@@ -66,11 +67,11 @@ class Mount(models.Model):
     a rotation or a remount ends it and starts a new one that inherits `memory`."""
 
     class Why(models.TextChoices):
-        USER = "user", "Unmounted by its user"
-        STRIKES = "strikes", "Too many failures in a row"
-        ROTATED = "rotated", "Replaced by a rotation"
-        REMOUNTED = "remounted", "Replaced by an operator's remount"
-        RELEASED = "released", "Its agent was released"
+        USER = "user", _("Unmounted by its user")
+        STRIKES = "strikes", _("Too many failures in a row")
+        ROTATED = "rotated", _("Replaced by a rotation")
+        REMOUNTED = "remounted", _("Replaced by an operator's remount")
+        RELEASED = "released", _("Its agent was released")
 
     simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="mounts")
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="mounts")
@@ -106,9 +107,9 @@ class Mount(models.Model):
 
 class Rotation(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPLIED = "applied", "Applied"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        APPLIED = "applied", _("Applied")
+        CANCELLED = "cancelled", _("Cancelled")
 
     mount = models.ForeignKey(Mount, on_delete=models.CASCADE, related_name="rotations")
     old_version = models.ForeignKey(ScriptVersion, on_delete=models.PROTECT, related_name="+")
@@ -137,9 +138,11 @@ class Rotation(models.Model):
         return f"{self.mount} -> v{self.new_version.number} (day {self.apply_at_day})"
 
 
-# The sandbox's failure kinds as choices ("bad_output" -> BAD_OUTPUT, "Bad output").
+# The sandbox's failure kinds as choices ("bad_output" -> BAD_OUTPUT, "Bad output"), their
+# labels translated (the sandbox imports no Django; it marks them for makemessages).
 FailureKind = models.TextChoices(
-    "FailureKind", [(kind.upper(), (kind, label)) for kind, label in FAILURE_KIND_LABELS.items()])
+    "FailureKind",
+    [(kind.upper(), (kind, _(label))) for kind, label in FAILURE_KIND_LABELS.items()])
 
 
 class ScriptFailure(models.Model):

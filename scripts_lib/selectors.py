@@ -14,7 +14,8 @@ def scripts_visible(*, user: AbstractBaseUser) -> QuerySet[Script]:
     if not user.is_staff:
         queryset = queryset.filter(owner=user)
     return queryset.annotate(version_count=Count("versions"),
-                             latest_version=Max("versions__number")).order_by("name", "id")
+                             latest_version=Max("versions__number"),
+                             last_version_at=Max("versions__created_at")).order_by("name", "id")
 
 
 def script_get(*, user: AbstractBaseUser, script_id: int) -> Script:

@@ -23,11 +23,13 @@ class ScriptOutputSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
     version_count = serializers.IntegerField(read_only=True, default=0)
     latest_version = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    last_version_at = serializers.DateTimeField(read_only=True, allow_null=True, default=None,
+                                                help_text="When its latest version was saved.")
 
     class Meta:
         model = Script
         fields = ["id", "name", "agent_type", "description", "owner", "version_count",
-                  "latest_version", "created_at", "updated_at"]
+                  "latest_version", "last_version_at", "created_at", "updated_at"]
 
 
 class VersionCreateInputSerializer(serializers.Serializer):

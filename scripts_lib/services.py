@@ -60,6 +60,7 @@ def script_update(*, script: Script, name: str | None = None,
         name = name.strip()
         if not name:
             raise field_error("name", "blank", "A script needs a name.")
+        _lock_user(script.owner)  # two renames (or a create) racing to one name
         clash = Script.objects.filter(owner_id=script.owner_id, name=name,
                                       archived_at__isnull=True).exclude(pk=script.pk)
         if clash.exists():
@@ -87,11 +88,16 @@ def version_in_use(version: ScriptVersion) -> str | None:
 @transaction.atomic
 def script_delete(*, script: Script) -> str:
     """'deleted', or 'archived' when a version has run (kept for the record, hidden from the
-    owner's list). A script with a mounted version is refused."""
+    owner's list). Refused while a version is mounted or due to replace a mounted one."""
     script = Script.objects.select_for_update().get(pk=script.pk)
     if Mount.objects.filter(script_version__script=script, active=True).exists():
         raise field_error("script", "mounted", "A version of this script is mounted on an agent; "
                                            "unmount it first.")
+    if Rotation.objects.filter(new_version__script=script,
+                               status=Rotation.Status.PENDING).exists():
+        raise field_error("script", "rotation_pending",
+                          "A version of this script is due to replace a mounted script at the "
+                          "end of the day; unmount that agent's script first.")
     used = Mount.objects.filter(script_version__script=script).exists() or \
         Rotation.objects.filter(new_version__script=script).exists()
     if used:

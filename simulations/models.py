@@ -15,14 +15,17 @@ from simulations.engine.schema import AGENT_TYPES
 
 
 class Scenario(models.TextChoices):
-    BASELINE = "baseline", "Baseline (full model)"
-    SIM = "sim", "SIM (Godley-Lavoie)"
+    BASELINE = "baseline", _("Baseline (full model)")
+    SIM = "sim", _("SIM (Godley-Lavoie)")
 
 
-# The engine names the agent types once (`AGENT_TYPES`); this is the same list as Django
-# choices ("central_bank" -> CENTRAL_BANK, "Central bank").
+# The engine names the agent types once (`AGENT_TYPES`); these are their labels, and the same
+# list as Django choices ("central_bank" -> CENTRAL_BANK, "Central bank").
+AGENT_TYPE_LABELS = {"household": _("Household"), "firm": _("Firm"), "bank": _("Bank"),
+                     "central_bank": _("Central bank"), "government": _("Government")}
+assert tuple(AGENT_TYPE_LABELS) == AGENT_TYPES, "one label per engine agent type, in order"
 AgentType = models.TextChoices(
-    "AgentType", [(t.upper(), (t, t.replace("_", " ").capitalize())) for t in AGENT_TYPES])
+    "AgentType", [(t.upper(), (t, AGENT_TYPE_LABELS[t])) for t in AGENT_TYPES])
 
 
 def run_ticks_validate(ticks: int, *, field: str = "ticks") -> None:
@@ -47,6 +50,12 @@ def validate_agent_types(value: object) -> None:
     if unknown:
         raise ValidationError(f"Unknown agent type(s): {', '.join(unknown)}; one of "
                               f"{', '.join(AgentType.values)}.", code="invalid_choice")
+
+
+def day_of_tick(tick: int, ticks_per_day: int) -> int:
+    """Day 1 holds ticks 1..ticks_per_day; tick 0 (the initial state) belongs to day 0. The
+    one meaning of "day" in the rows, the API and the pages."""
+    return (tick - 1) // ticks_per_day + 1 if tick > 0 else 0
 
 
 class Simulation(models.Model):
@@ -86,11 +95,17 @@ class Simulation(models.Model):
 
     @property
     def day(self) -> int:
-        """Days completed: a day is `ticks_per_day` ticks (no economic meaning)."""
+        """The day of the last tick run (0 before the first tick), as in the history rows."""
+        return day_of_tick(self.tick, self.ticks_per_day)
+
+    @property
+    def days_completed(self) -> int:
+        """Whole days run: a day is `ticks_per_day` ticks (no economic meaning)."""
         return self.tick // self.ticks_per_day
 
     @property
     def ticks_left_in_day(self) -> int:
+        """Ticks until the next day end (a whole day's worth at a day boundary)."""
         return self.ticks_per_day - self.tick % self.ticks_per_day
 
 
@@ -125,8 +140,8 @@ class Checkpoint(models.Model):
     the latest one is."""
 
     class Kind(models.TextChoices):
-        DAY_END = "day_end", "Day end"
-        LATEST = "latest", "Latest tick"
+        DAY_END = "day_end", _("Day end")
+        LATEST = "latest", _("Latest tick")
 
     simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE,
                                    related_name="checkpoints")
@@ -148,15 +163,15 @@ class Checkpoint(models.Model):
 
     @property
     def day(self) -> int:
-        return self.tick // self.simulation.ticks_per_day
+        return day_of_tick(self.tick, self.simulation.ticks_per_day)
 
 
 class Shock(models.Model):
     """An operator's shock, applied by the engine at P9 of `start_tick`."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPLIED = "applied", "Applied"
+        PENDING = "pending", _("Pending")
+        APPLIED = "applied", _("Applied")
 
     simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="shocks")
     shock_type = models.CharField(max_length=30)
@@ -185,23 +200,23 @@ class DayRun(models.Model):
     (script versions, checkpoints) to re-run it exactly."""
 
     class Outcome(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        NOOP = "noop", "Nothing to do"
-        STOPPED = "stopped", "Stopped (paused, archived or reset)"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        NOOP = "noop", _("Nothing to do")
+        STOPPED = "stopped", _("Stopped (paused, archived or reset)")
 
     class Mode(models.TextChoices):
-        DAY = "day", "A day"
-        FILL = "fill", "Fill the day"
-        TICKS = "ticks", "N ticks"
+        DAY = "day", _("A day")
+        FILL = "fill", _("Fill the day")
+        TICKS = "ticks", _("N ticks")
 
     class Via(models.TextChoices):
-        ADMIN = "admin", "Admin"
-        API = "api", "API"
-        SCHEDULE = "schedule", "Schedule"
-        COMMAND = "command", "Command"
+        ADMIN = "admin", _("Admin")
+        API = "api", _("API")
+        SCHEDULE = "schedule", _("Schedule")
+        COMMAND = "command", _("Command")
 
     simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="day_runs")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -285,8 +300,8 @@ class Schedule(models.Model):
     """A recurring run of a simulation, mirrored into one django-celery-beat PeriodicTask."""
 
     class Kind(models.TextChoices):
-        DAILY = "daily", "Every day at a UTC time"
-        INTERVAL = "interval", "Every N minutes"
+        DAILY = "daily", _("Every day at a UTC time")
+        INTERVAL = "interval", _("Every N minutes")
 
     simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE,
                                    related_name="schedules")

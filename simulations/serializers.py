@@ -12,11 +12,16 @@ from simulations.selectors import RunLiveness, day_runs_with_liveness
 
 
 class SimulationOutputSerializer(serializers.ModelSerializer):
-    day = serializers.IntegerField(read_only=True)
+    day = serializers.IntegerField(
+        read_only=True, help_text="The day of the last tick run: ticks 1..ticks_per_day are day "
+                                  "1 (0 before the first tick), the `day` of the history rows.")
+    days_completed = serializers.IntegerField(
+        read_only=True, help_text="Whole days run: tick // ticks_per_day.")
 
     class Meta:
         model = Simulation
-        fields = ["id", "name", "scenario", "status", "tick", "day", "ticks_per_day",
+        fields = ["id", "name", "scenario", "status", "tick", "day", "days_completed",
+                  "ticks_per_day",
                   "max_agents_per_user", "claimable_agent_types", "seed", "config",
                   "created_at", "archived_at"]
 

@@ -5,6 +5,7 @@ keeps the phase list below in step with the engine's own phase order."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 TICK_PHASES = (
     ("P0", _("Observe and decide"),
@@ -54,3 +55,15 @@ FIRST_SCRIPT = '''def decide(obs):
 '''
 
 RUN_LOCALLY = "python manage.py run_script my_strategy.py --agent-type household --json"
+
+
+# The worked examples' names and descriptions (the first paragraph of each example's
+# docstring, scripts_lib/examples), for makemessages; the docs pages translate them.
+EXAMPLE_TEXT = (
+    gettext_noop("Buffer-stock household"),
+    gettext_noop("Buffer-stock household: spend the usual income, keep a cushion, shop at the "
+                 "cheapest firms."),
+    gettext_noop("Inventory-driven firm"),
+    gettext_noop("Inventory-driven firm: price by stock, hire for expected demand, borrow the "
+                 "wage shortfall."),
+)

@@ -57,6 +57,10 @@ class ScriptCreateForm(forms.Form):
     agent_type = forms.ChoiceField(choices=AgentType.choices, label=_("Agent type"))
 
 
+class ScriptRenameForm(forms.Form):
+    name = ScriptCreateForm.base_fields["name"]  # the same rules as at creation
+
+
 class VersionForm(forms.Form):
     source = forms.CharField(strip=False, widget=forms.Textarea, label=_("Source"))
 

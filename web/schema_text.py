@@ -18,6 +18,7 @@ def schema_strings(document: dict) -> set[str]:
     for spec in document["agent_types"].values():
         for part in spec["observation"].values():
             found.update(f["meaning"] for f in part)
+            found.update(f["unit"] for f in part if f.get("unit"))
         for field in spec["decision"]:
             found.add(field["meaning"])
             found.update(field[k] for k in ("range", "rule") if field.get(k))
@@ -29,7 +30,8 @@ def translated_schema() -> dict:
     document = schema_document()
 
     def field(f: dict) -> dict:
-        return {**f, **{k: gettext(f[k]) for k in ("meaning", "range", "rule") if f.get(k)}}
+        return {**f, **{k: gettext(f[k]) for k in ("meaning", "unit", "range", "rule")
+                        if f.get(k)}}
 
     return {
         **document,

@@ -14,7 +14,8 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import RowNumber
 
 from history.models import TickAggregate, TickAudit
-from scripts_lib.models import Mount, Rotation, ScriptFailure, ScriptTickLog, ScriptVersion
+from scripts_lib.models import Mount, Rotation, Script, ScriptFailure, ScriptTickLog, ScriptVersion
+from scripts_lib.selectors import scripts_visible
 from simulations.models import ACTIVE_OUTCOMES, Agent, DayRun, Schedule, Simulation
 from simulations.selectors import day_runs_with_liveness
 from simulations.worlds import CheckpointMissing, world_load
@@ -248,6 +249,22 @@ def owned_agents(*, user: AbstractBaseUser, agent_type: str | None = None) -> li
     for agent in agents:
         agent.active_mount = mounts.get(agent.pk)
     return agents
+
+
+def my_scripts(*, user: AbstractBaseUser) -> list[Script]:
+    """The user's own scripts, each with `active_mounts`: where a version of it drives an
+    agent now, in open simulations (two queries)."""
+    scripts = list(scripts_visible(user=user).filter(owner=user))
+    mounts = (Mount.objects.filter(script_version__script__in=[s.pk for s in scripts],
+                                   active=True, simulation__archived_at__isnull=True)
+              .select_related("agent", "simulation", "script_version")
+              .order_by("simulation_id", "agent__agent_type", "agent__engine_id"))
+    by_script: dict[int, list[Mount]] = {s.pk: [] for s in scripts}
+    for mount in mounts:
+        by_script[mount.script_version.script_id].append(mount)
+    for script in scripts:
+        script.active_mounts = by_script[script.pk]
+    return scripts
 
 
 def script_mounts(*, script_id: int) -> list[Mount]:

@@ -37,6 +37,8 @@ urlpatterns += [
     path("operator/tasks/<str:task_id>/", operator.operator_task, name="operator-task"),
     path("scripts/", scripts.script_list, name="scripts"),
     path("scripts/<int:script_id>/", scripts.script_editor, name="script-editor"),
+    path("scripts/<int:script_id>/rename/", scripts.script_rename, name="script-rename"),
+    path("scripts/<int:script_id>/delete/", scripts.script_delete, name="script-delete"),
     path("scripts/<int:script_id>/versions/", scripts.version_create, name="script-save"),
     path("scripts/<int:script_id>/diff/", scripts.version_diff, name="script-diff"),
     path("scripts/<int:script_id>/v/<int:number>/dry-run/", scripts.version_dry_run,

@@ -39,7 +39,7 @@ PER_TYPE_TABLES = {
     "simulations/engine/balance.py",  # each type's balance sheet
     "simulations/engine/invariants.py",  # each type's net worth
     "simulations/engine/ledger.py",  # the holder type of each account
-    "web/views/docs.py",  # each type's translated label (msgids must be literals)
+    "simulations/models.py",  # each type's translated label (msgids must be literals)
 }
 
 

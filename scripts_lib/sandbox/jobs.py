@@ -7,15 +7,21 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+
+def gettext_noop(text: str) -> str:
+    """Marks a label for makemessages (the platform translates it; no Django here)."""
+    return text
+
+
 # Every way a call can fail, with the label the platform shows; defined here once (the
 # platform's choices derive from it). The runner, a stdlib-only file run inside the child,
 # names the kinds it produces ("memory", "exception", "bad_output") one by one.
 FAILURE_KIND_LABELS = {
-    "timeout": "Timeout (CPU budget)",
-    "memory": "Memory limit",
-    "exception": "Exception",
-    "bad_output": "Bad output",
-    "rejected_decision": "Decision rejected by the engine",
+    "timeout": gettext_noop("Timeout (CPU budget)"),
+    "memory": gettext_noop("Memory limit"),
+    "exception": gettext_noop("Exception"),
+    "bad_output": gettext_noop("Bad output"),
+    "rejected_decision": gettext_noop("Decision rejected by the engine"),
 }
 FAILURE_KINDS = tuple(FAILURE_KIND_LABELS)
 MAX_SOURCE_BYTES = 256 * 1024

@@ -55,8 +55,8 @@ def test_create_update_and_delete_a_script(owner_client):
     body = created.json()
     assert body | {"id": 0, "created_at": "", "updated_at": ""} == {
         "id": 0, "name": "trend", "agent_type": "firm", "description": "Follows the trend.",
-        "owner": "owner", "version_count": 0, "latest_version": None, "created_at": "",
-        "updated_at": ""}
+        "owner": "owner", "version_count": 0, "latest_version": None, "last_version_at": None,
+        "created_at": "", "updated_at": ""}
     url = f"/api/scripts/{body['id']}/"
     renamed = owner_client.patch(url, {"name": "trend 2"}, format="json")
     assert renamed.status_code == 200 and renamed.json()["name"] == "trend 2"
@@ -219,3 +219,20 @@ def test_lists_cost_the_same_queries_for_more_rows(simulation, owner, owner_clie
         mounted_and_rotating(engine_id)
     advance()
     assert counts() == few
+
+
+def test_the_last_versions_time_is_listed(owner_client, script):
+    version = script.versions.get()
+    body = owner_client.get(f"/api/scripts/{script.pk}/").json()
+    assert body["last_version_at"] == version.created_at.isoformat().replace("+00:00", "Z")
+
+
+def test_a_script_due_to_replace_a_mounted_one_cannot_be_deleted(simulation, owner,
+                                                                  owner_client):
+    mounted = mount(simulation, owner, GOOD)
+    switch = new_version(owner, HOUSEHOLD, name="switch")
+    rotation_schedule(simulation_id=simulation.pk, mount_id=mounted.pk, version_id=switch.pk,
+                      user=owner)
+    refused = owner_client.delete(f"/api/scripts/{switch.script_id}/")
+    assert refused.status_code == 400 and errors(refused) == [("script", "rotation_pending")]
+    assert Script.objects.get(pk=switch.script_id).archived_at is None

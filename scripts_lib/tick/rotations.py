@@ -53,6 +53,8 @@ def rotations_apply(*, simulation_id: int, tick: int) -> list[Rotation]:
             "title": f"{version.script.name} v{version.number} now drives {old.agent}",
             "body": f"Rotation applied at the end of tick {tick}; memory kept.",
             "link": f"/api/simulations/{simulation_id}/mounts/",
-            "data": {"simulation": simulation_id, "rotation": rotation.pk, "mount": new.pk}})
+            "data": {"simulation": simulation_id, "rotation": rotation.pk, "mount": new.pk,
+                     "script": version.script.name, "number": version.number,
+                     "agent": f"{old.agent.agent_type}:{old.agent.engine_id}", "tick": tick}})
     notifications_create_many(rows=notes)
     return applied

@@ -23,8 +23,10 @@ def strike_count(*, mount: Mount, failure: Failure, ref: AgentRef, owner_id: int
     strikes = settings.SCRIPT_STRIKES_TO_UNMOUNT
     mount.consecutive_failures += 1
     link = reverse("dashboard") + "?tab=failures"  # a page; the API's JSON is for programs
+    # The page words the notice in its reader's language from these (web.notification_texts).
     data = {"simulation": simulation_id, "tick": tick, "agent": ref_key(ref),
-            "mount": mount.pk, "kind": failure.kind}
+            "mount": mount.pk, "kind": failure.kind, "message": failure.message,
+            "strikes": mount.consecutive_failures, "limit": strikes}
     if mount.consecutive_failures >= strikes:
         mount.active, mount.unmounted_at, mount.unmounted_tick = False, now, tick
         mount.unmounted_why = Mount.Why.STRIKES

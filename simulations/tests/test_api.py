@@ -28,9 +28,29 @@ def test_users_see_visible_simulations_with_their_latest_aggregates(simulation, 
     listed = owner_client.get("/api/simulations/").json()
     assert [row["name"] for row in listed] == ["test-world"]
     detail = owner_client.get(f"/api/simulations/{simulation.pk}/").json()
-    assert (detail["status"], detail["tick"], detail["day"]) == ("running", 1, 0)
+    assert (detail["status"], detail["tick"], detail["day"]) == ("running", 1, 1)
+    assert detail["days_completed"] == 0
     assert detail["latest_aggregates"]["tick"] == 1
     assert "gdp" in detail["latest_aggregates"]["data"]
+
+
+def test_day_is_the_day_of_the_tick_everywhere_and_days_completed_says_the_count(
+        simulation, owner_client):
+    """One meaning of `day`: the day the last tick belongs to (ticks 1..4 are day 1 at four
+    ticks a day), as in the history rows; whole days run are `days_completed`."""
+    from orchestration.advance import simulation_advance
+
+    url = f"/api/simulations/{simulation.pk}/"
+    seen = []
+    for tick in range(6):
+        simulation_advance(simulation_id=simulation.pk, expected_tick=tick, ticks=1)
+        detail = owner_client.get(url).json()
+        [listed] = owner_client.get("/api/simulations/").json()
+        assert (listed["day"], listed["days_completed"]) == \
+            (detail["day"], detail["days_completed"])
+        assert detail["day"] == detail["latest_aggregates"]["day"]
+        seen.append((detail["tick"], detail["day"], detail["days_completed"]))
+    assert seen == [(1, 1, 0), (2, 1, 0), (3, 1, 0), (4, 1, 1), (5, 2, 1), (6, 2, 1)]
 
 
 def test_ordinary_users_get_403_on_operator_endpoints(simulation, owner_client):

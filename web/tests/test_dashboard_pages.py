@@ -187,3 +187,18 @@ def test_a_mounted_agent_shows_its_last_accepted_decision(client, owner, househo
     html = client.get("/dashboard/tab/agents/").content.decode()
     assert 'data-testid="last-decision"' in html
     assert "Decision at tick 2:" in html and "consume_share: 0.5" in html
+
+
+def test_pages_name_the_day_of_the_tick_and_the_days_completed(client, owner, operator,
+                                                                household):
+    """Tick 5 at two ticks a day is in day 3, with 2 days completed: the pages say both,
+    with the same `day` as the API and the history rows."""
+    simulation_advance(simulation_id=household.simulation_id, expected_tick=0, ticks=5)
+    client.force_login(owner)
+    html = client.get("/dashboard/").content.decode()
+    assert "Tick 5, day 3; 2 days completed (2 ticks a day)." in html
+    client.force_login(operator)
+    assert "tick 5, day 3" in client.get("/operator/").content.decode()
+    console = client.get(f"/admin/simulations/simulation/{household.simulation_id}/console/")
+    assert "day 3, 2 day(s) completed, 1 tick(s) to the next day end" in \
+        console.content.decode()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from econsim_project.field_errors import errors_text
 from orchestration.services import agent_release
-from scripts_lib.selectors import failures_for, scripts_visible
+from scripts_lib.selectors import failures_for
 from simulations.selectors import simulation_get
 from simulations.services import AgentNotFound, agent_claim
 from web import charts, selectors
@@ -40,7 +40,7 @@ def _tab_context(request: HttpRequest, tab: str) -> dict[str, Any]:
         return {"simulations": simulations, "current": current, "range_form": range_form,
                 "range_query": range_form.query(), "series_labels": _series_labels()}
     if tab == "scripts":
-        return {"scripts": scripts_visible(user=user).filter(owner=user),
+        return {"scripts": selectors.my_scripts(user=user),
                 "script_form": ScriptCreateForm()}
     failures = failures_for(user=user).select_related("simulation")
     return {"failures": Paginator(failures, 20).get_page(request.GET.get("page"))}

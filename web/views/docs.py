@@ -5,18 +5,23 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 from scripts_lib.examples import script_examples
 from scripts_lib.sandbox.runner import ALLOWED_MODULES, LOG_CAP, MAX_DEPTH, MEMORY_CAP
 from simulations.engine.schema import AGENT_TYPES
+from simulations.models import AGENT_TYPE_LABELS
 from web.docs_content import CONTRACT_EXAMPLE, FIRST_SCRIPT, RUN_LOCALLY, TICK_PHASES
 from web.schema_text import translated_schema
 
-AGENT_LABELS = {
-    "household": _("Household"), "firm": _("Firm"), "bank": _("Bank"),
-    "central_bank": _("Central bank"), "government": _("Government"),
-}
+AGENT_LABELS = AGENT_TYPE_LABELS
+
+
+def _examples() -> list[tuple[str, str, str, str]]:
+    """The worked examples with their name and description in the active language (the
+    English of both is listed in web.docs_content.EXAMPLE_TEXT for makemessages)."""
+    return [(gettext(name), agent_type, gettext(description), source)
+            for name, agent_type, description, source in script_examples()]
 
 
 def _sandbox_limits() -> dict:
@@ -41,7 +46,7 @@ def docs_index(request: HttpRequest) -> HttpResponse:
         "rules": document["rules"],
         "rates_note": document["rates"],
         "limits": _sandbox_limits(),
-        "examples": script_examples(),
+        "examples": _examples(),
         "contract_example": CONTRACT_EXAMPLE,
         "run_locally": RUN_LOCALLY,
     })
@@ -57,7 +62,7 @@ def docs_agent(request: HttpRequest, agent_type: str) -> HttpResponse:
         "agent_types": [(t, AGENT_LABELS[t]) for t in AGENT_TYPES],
         "observation": spec["observation"],
         "decision": spec["decision"],
-        "examples": [e for e in script_examples() if e[1] == agent_type],
+        "examples": [e for e in _examples() if e[1] == agent_type],
         "limits": _sandbox_limits(),
         "first_script": FIRST_SCRIPT,
     })

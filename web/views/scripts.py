@@ -29,6 +29,7 @@ from web.forms import (
     AgentChoiceForm,
     RotationForm,
     ScriptCreateForm,
+    ScriptRenameForm,
     VersionForm,
 )
 
@@ -39,8 +40,25 @@ def _starter(agent_type: str) -> str:
                 FIRST_SCRIPT)
 
 
+# A rejected save is kept in the session and shown at the editor's own address
+# (redirect-after-post), so a reload shows it again instead of sending the form twice. One
+# draft per session (the latest rejected save), dropped when that script saves a version.
+DRAFT_KEY = "script_draft"
+
+
+def _keep_draft(request: HttpRequest, script: Script, source: str,
+                errors: list[dict[str, Any]]) -> HttpResponse:
+    request.session[DRAFT_KEY] = {"script": script.pk, "source": source, "errors": errors}
+    return redirect(f"{reverse('script-editor', args=[script.pk])}?draft=1")
+
+
+def _draft(request: HttpRequest, script: Script) -> dict[str, Any] | None:
+    draft = request.session.get(DRAFT_KEY)
+    return draft if draft and draft["script"] == script.pk else None
+
+
 def _editor(request: HttpRequest, script: Script, *, source: str | None = None,
-            errors: list[dict[str, Any]] | None = None, status: int = 200) -> HttpResponse:
+            errors: list[dict[str, Any]] | None = None, is_draft: bool = False) -> HttpResponse:
     versions = list(scripts.script_versions(script=script))
     wanted = request.GET.get("v")
     current = next((v for v in versions if str(v.number) == wanted), versions[0] if versions
@@ -62,9 +80,9 @@ def _editor(request: HttpRequest, script: Script, *, source: str | None = None,
         "drives_all": bool(agents) and current is not None and all(
             a.active_mount is not None and a.active_mount.script_version_id == current.pk
             for a in agents),
-        "is_owner": script.owner_id == request.user.pk,
+        "is_owner": script.owner_id == request.user.pk, "is_draft": is_draft,
     }
-    return render(request, "web/scripts/editor.html", context, status=status)
+    return render(request, "web/scripts/editor.html", context)
 
 
 def _to_editor(script: Script, number: int | None = None) -> HttpResponse:
@@ -83,14 +101,19 @@ def script_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Script created: write its first version."))
             return _to_editor(script)
-    mine = scripts.scripts_visible(user=request.user).filter(owner=request.user)
-    return render(request, "web/scripts/list.html", {"scripts": mine, "form": form},
+    return render(request, "web/scripts/list.html",
+                  {"scripts": selectors.my_scripts(user=request.user), "form": form},
                   status=400 if form.errors else 200)
 
 
 @login_required
 def script_editor(request: HttpRequest, script_id: int) -> HttpResponse:
-    return _editor(request, scripts.script_get(user=request.user, script_id=script_id))
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    draft = _draft(request, script) if "draft" in request.GET else None
+    if draft is not None:
+        return _editor(request, script, source=draft["source"], errors=draft["errors"],
+                       is_draft=True)
+    return _editor(request, script)
 
 
 @login_required
@@ -99,15 +122,16 @@ def version_create(request: HttpRequest, script_id: int) -> HttpResponse:
     script = scripts.script_get(user=request.user, script_id=script_id)
     form = VersionForm(request.POST)
     if not form.is_valid():
-        return _editor(request, script, source="", status=400, errors=[
-            {"field": "source", "message": _("The source is empty."), "line": None,
-             "text": _("The source is empty.")}])
+        empty = _("The source is empty.")
+        return _keep_draft(request, script, "", [
+            {"field": "source", "message": empty, "line": None, "text": empty}])
     try:
         version = services.script_version_create(script=script, user=request.user,
                                                  source=form.cleaned_data["source"])
     except ValidationError as exc:
-        return _editor(request, script, source=form.cleaned_data["source"],
-                       errors=page_errors(exc), status=400)
+        return _keep_draft(request, script, form.cleaned_data["source"], page_errors(exc))
+    if _draft(request, script) is not None:
+        del request.session[DRAFT_KEY]
     messages.success(request, _("Saved version %(n)s.") % {"n": version.number})
     return _to_editor(script, version.number)
 
@@ -225,3 +249,40 @@ def version_rotate(request: HttpRequest, script_id: int, number: int) -> HttpRes
                             "old": mount.script_version.number, "agent": mount.agent,
                             "day": rotation.apply_at_day})
     return _to_editor(script, number)
+
+
+@login_required
+@require_POST
+def script_rename(request: HttpRequest, script_id: int) -> HttpResponse:
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    form = ScriptRenameForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{form.fields[name].label}: {' '.join(errors)}"
+                                          for name, errors in form.errors.items()))
+        return _to_editor(script)
+    try:
+        services.script_update(script=script, name=form.cleaned_data["name"])
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(request, _("Renamed to %(name)s.") % {"name": script.name})
+    return _to_editor(script)
+
+
+@login_required
+@require_POST
+def script_delete(request: HttpRequest, script_id: int) -> HttpResponse:
+    """Refused while a version is mounted or due to replace a mounted one. A script whose
+    versions have run is archived instead (the record of past ticks points at them)."""
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    try:
+        outcome = services.script_delete(script=script)
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+        return _to_editor(script)
+    if outcome == "archived":
+        messages.success(request, _("Deleted %(name)s. Its versions have run, so they are kept "
+                                    "in the simulations' history.") % {"name": script.name})
+    else:
+        messages.success(request, _("Deleted %(name)s.") % {"name": script.name})
+    return redirect("scripts")
