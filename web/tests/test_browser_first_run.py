@@ -102,7 +102,7 @@ def _walk_the_path(page: Page, base: str, world: Simulation, device: str) -> Non
     page.get_by_test_id("gs-claim").click()
     _state(page, "claim", "done")
     expect(page.get_by_test_id("claimed")).to_have_text(
-        "You own household:0 in Baseline economy.")
+        "You own Household 0 in Baseline economy.")
     _state(page, "script", "next")
     expect(page.get_by_test_id("step-script")).to_contain_text("Buffer-stock household")
 
@@ -124,7 +124,7 @@ def _walk_the_path(page: Page, base: str, world: Simulation, device: str) -> Non
 
     page.get_by_test_id("gs-mount").click()
     _state(page, "mount", "done")
-    expect(page.get_by_test_id("mounted")).to_contain_text("drives household:0 from tick 1.")
+    expect(page.get_by_test_id("mounted")).to_contain_text("drives Household 0 from tick 1.")
     _state(page, "first_tick", "next")
     waiting = page.get_by_test_id("step-first_tick")
     expect(waiting.get_by_test_id("first-tick-waiting")).to_have_text(
@@ -139,7 +139,7 @@ def _walk_the_path(page: Page, base: str, world: Simulation, device: str) -> Non
     simulation_advance(simulation_id=world.pk, expected_tick=0, ticks=world.ticks_per_day)
     _state(page, "first_tick", "done")
     expect(page.get_by_test_id("first-tick-done")).to_contain_text(
-        "Tick 1 has run: your script decided for household:0.")
+        "Tick 1 has run: your script decided for Household 0.")
     expect(page.get_by_test_id("first-tick-log")).to_contain_text("spend share")
     expect(page.get_by_test_id("first-tick-decision")).to_contain_text("consume_share")
     _fits(page)

@@ -158,7 +158,7 @@ def cast(settings, simulation, owner, operator) -> Cast:
         "mount_id": [saver_agent.mounts.get(active=True).pk], "task_id": [run.task_id],
         "notification_id": [notification.pk], "tab": list(TABS),
         "agent_type": list(AgentType.values), "key": ["no-such-key"],
-        "uidb36": ["zz"]})
+        "uidb36": ["zz"], "chart": ["gdp"]})
 
 
 def _routes(patterns: list, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:

@@ -272,7 +272,7 @@ def test_rename_a_script(client, owner, script):
     ("", "Name: This field is required."),
     ("   ", "Name: This field is required."),
     ("x" * 81, "Name: Ensure this value has at most 80 characters (it has 81)."),
-    ("taken", "name: You already have a script named 'taken'."),
+    ("taken", "Name: You already have a script named 'taken'."),
     ("a\x00b", "Name: Null characters are not allowed."),
 ])
 def test_a_bad_name_is_refused_and_changes_nothing(client, owner, script, name, said):

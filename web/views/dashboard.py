@@ -48,7 +48,7 @@ def _tab_context(request: HttpRequest, tab: str) -> dict[str, Any]:
 
 def _series_labels() -> dict[str, str]:
     """The charts' legends: each series by its label in the one table of figures."""
-    return {key: figure_label(key) for _chart, series in selectors.CHARTS for key, _ in series}
+    return {key: figure_label(key) for _chart, series in charts.CHARTS for key, _ in series}
 
 
 def _live_context() -> dict[str, Any]:
