@@ -268,3 +268,51 @@ class TickAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.simulation_id}@{self.tick} audit"
+
+
+class DecisionRecord(models.Model):
+    """What one scripted agent's script decided at one tick, as the engine received it.
+
+    With the day-end checkpoints this makes every archived tick replayable without running
+    any script again: the accepted decisions of a tick, passed to `World.step` on the world of
+    the tick before, give back that tick's archived state (tested). Rejected decisions are kept
+    with the engine's field and rule (the agent followed its baseline rule that tick); a call
+    that failed in the sandbox keeps its failure kind as `rule`. `memory` is filled only at
+    day ends: the script's memory after that tick, where a backtest from that day end's
+    checkpoint starts. The script version and mount are plain ids: the archive sits beside
+    the scripts app, not above it."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Failed"
+        EMPTY = "empty", "No decision"
+
+    simulation = _simulation_fk()
+    tick = models.BigIntegerField()
+    day = models.IntegerField()
+    agent_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    agent_id = models.IntegerField()
+    version_id = models.BigIntegerField(help_text="The ScriptVersion that decided.")
+    mount_id = models.BigIntegerField()
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    decision = models.JSONField(null=True, blank=True,
+                                help_text="The decision as the script returned it, memory "
+                                          "split off.")
+    field = models.CharField(max_length=100, blank=True)
+    rule = models.CharField(max_length=100, blank=True)
+    cpu_ms = models.FloatField(default=0.0)
+    memory = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "tick", "agent_type", "agent_id"],
+                                    name="hist_decision_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["simulation", "agent_type", "agent_id", "tick"],
+                         name="hist_decision_agent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} {self.agent_type}:{self.agent_id} {self.outcome}"

@@ -1,4 +1,5 @@
-"""The one PostgreSQL transaction of a tick: history, scripts' records, checkpoint, counter."""
+"""The one PostgreSQL transaction of a tick: history (decisions included), scripts' records,
+checkpoint, counter."""
 
 from __future__ import annotations
 
@@ -12,8 +13,13 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from accounts.notifications import notifications_create_many
-from history.services import history_ingest_snapshots, history_ingest_tick
+from history.services import (
+    history_ingest_decisions,
+    history_ingest_snapshots,
+    history_ingest_tick,
+)
 from orchestration import scripting
+from orchestration.decisions import decision_rows
 from simulations.engine import TickResult, World
 from simulations.models import Agent, Checkpoint, DayRun, Shock, Simulation, day_of_tick
 from simulations.world_cache import world_cache_store
@@ -60,6 +66,12 @@ def tick_commit(tick: TickInput) -> int:
                             logs=[*tick.logs, *_shock_logs(tick.shocks)])
         scripting.scripts_record_tick(simulation_id=sim_id, tick=result.tick, run=tick.run,
                                       rejected=list(result.rejected))
+        if tick.run.calls:
+            memories = scripting.mount_memories(simulation_id=sim_id) if day_end else None
+            history_ingest_decisions(
+                simulation_id=sim_id, day=day, tick=result.tick,
+                rows=decision_rows(run=tick.run, rejected=list(result.rejected),
+                                   memories=memories))
         # Retention: day-end checkpoints are kept, of the others only the latest.
         # only("pk"): the delete collects rows (DayRun links are set null) without their blobs
         Checkpoint.objects.filter(simulation_id=sim_id, kind=Checkpoint.Kind.LATEST).only(
