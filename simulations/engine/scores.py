@@ -179,7 +179,8 @@ def score_series(ticks: Sequence[TickInputs], ticks_per_day: int | None = None,
     """Scores of a run of consecutive ticks of one agent type (all agents, or one through
     `TickInputs.agent`). Households are scored day by day: the discount and the wealth term
     restart at each day's first tick (`ticks_per_day`; None: the whole run is one day);
-    `first_tick_of_day` says where in its day the first tick is (1: it opens a day). The
+    `first_tick_of_day` says where in its day the first tick is (1: it opens a day; a part
+    of a day is scored as a day of its own, its discount starting at its first tick). The
     cumulative value after tick k is the sum of the finished days plus the day under way as
     if it ended at k."""
     if not ticks:
@@ -196,14 +197,16 @@ def score_series(ticks: Sequence[TickInputs], ticks_per_day: int | None = None,
     rows = []
     done = np.zeros(len(ticks[0].net_worth_cents), dtype=np.float64)  # finished days
     utility = np.zeros_like(done)
-    k = first_tick_of_day - 1  # ticks of the day already behind
+    k = 0  # ticks of the (part of the) day scored so far
+    position = first_tick_of_day - 1  # ticks of the calendar day behind
     start_wealth = ticks[0].net_worth_cents - ticks[0].nw_change_cents
     for tick in ticks:
-        if ticks_per_day is not None and k == ticks_per_day:
+        if ticks_per_day is not None and position == ticks_per_day:
             done = rows[-1]
             utility = np.zeros_like(done)
-            k = 0
+            k = position = 0
             start_wealth = tick.net_worth_cents - tick.nw_change_cents
+        position += 1
         utility = utility + BETA ** k * _utility(tick.consumption_cents)
         k += 1
         wealth = THETA * (BETA ** k * _utility(tick.net_worth_cents) - _utility(start_wealth))
