@@ -10,6 +10,9 @@ The contract the orchestrator calls, inside its own `transaction.atomic()` for t
         `result.postings` batch), TickAggregate (`result.aggregates`) and TickAudit
         (`result.audit`'s invariants, tfm and sector_saving, `result.state_hash`).
 
+    history_ingest_scores(*, rows: list[tuple]) -> int
+        Archives a day's per-agent scores (see `history.scoring`).
+
     history_ingest_snapshots(*, simulation_id: int, day: int, tick: int,
                              rows: Iterable[tuple[str, int, dict, dict]]) -> int
         Archives (agent_type name, engine id, balance sheet, state) of each agent at the end
@@ -37,6 +40,7 @@ from psycopg.types.json import Jsonb
 from history.blocks import LEDGER, TRADES, blocks_forget_after, blocks_write, db_columns
 from history.models import (
     LOG_LEVELS,
+    AgentScore,
     AgentSnapshot,
     TickAggregate,
     TickAudit,
@@ -151,13 +155,30 @@ def history_ingest_snapshots(*, simulation_id: int, day: int, tick: int,
     return len(records)
 
 
+SCORE_COLUMNS = ["simulation_id", "day", "tick", "agent_type", "agent_id", "score", "total",
+                 "score_cents", "total_cents", "failures"]
+
+
+def history_ingest_scores(*, rows: list[tuple]) -> int:
+    """Archives one day's scores (`history.scoring` computes them): tuples in the order of
+    `SCORE_COLUMNS`. By COPY on PostgreSQL; the caller holds the transaction."""
+    _require_transaction()
+    if rows and _uses_copy():
+        _copy_json_rows(AgentScore, SCORE_COLUMNS, rows, set())
+    elif rows:
+        AgentScore.objects.bulk_create(
+            [AgentScore(**dict(zip(SCORE_COLUMNS, r, strict=True))) for r in rows],
+            batch_size=2000)
+    return len(rows)
+
+
 def history_forget_after(*, simulation_id: int, tick: int) -> None:
     """Delete the archive of the ticks after `tick`: an operator's reset, the one writer of
     the archive besides ingestion and retention. The caller holds the transaction."""
     _require_transaction()
     for archive in (LEDGER, TRADES):
         blocks_forget_after(archive, simulation_id, tick)
-    for model in (TickLog, TickAggregate, TickAudit, AgentSnapshot):
+    for model in (TickLog, TickAggregate, TickAudit, AgentSnapshot, AgentScore):
         model.objects.filter(simulation_id=simulation_id, tick__gt=tick).delete()
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Notification
 from accounts.notifications import notifications_create_many
 from history.services import history_ingest_snapshots, history_ingest_tick
+from history.tasks import scores_compute_task
 from orchestration import scripting
 from simulations.engine import TickResult, World
 from simulations.models import Agent, Checkpoint, DayRun, Shock, Simulation, day_of_tick
@@ -82,6 +83,7 @@ def tick_commit(tick: TickInput) -> int:
                                      rows=snapshot_rows(simulation_id=sim_id, world=tick.world))
             scripting.rotations_apply(simulation_id=sim_id, tick=result.tick)
             _notify_day_finished(simulation_id=sim_id, day=day, tick=result.tick)
+            transaction.on_commit(lambda: scores_compute_task.delay(sim_id, day), robust=True)
         state = public_state(simulation_id=sim_id, world=tick.world,
                              state_hash=result.state_hash)
         transaction.on_commit(lambda: _cache_store(tick, state))
