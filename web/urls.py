@@ -38,6 +38,8 @@ urlpatterns += [
     path("scripts/", scripts.script_list, name="scripts"),
     path("scripts/<int:script_id>/", scripts.script_editor, name="script-editor"),
     path("scripts/<int:script_id>/rename/", scripts.script_rename, name="script-rename"),
+    path("scripts/<int:script_id>/hide-name/", scripts.script_hide_name,
+         name="script-hide-name"),
     path("scripts/<int:script_id>/delete/", scripts.script_delete, name="script-delete"),
     path("scripts/<int:script_id>/versions/", scripts.version_create, name="script-save"),
     path("scripts/<int:script_id>/diff/", scripts.version_diff, name="script-diff"),
