@@ -64,8 +64,10 @@ class Leaderboard:
 
 def first_full_day(since_tick: int, ticks_per_day: int) -> int:
     """The first day a mount drove from its first tick to its last."""
+    if since_tick <= 1:
+        return 1
     day = day_of_tick(since_tick, ticks_per_day)
-    return day if since_tick <= 1 or (since_tick - 1) % ticks_per_day == 0 else day + 1
+    return day if (since_tick - 1) % ticks_per_day == 0 else day + 1
 
 
 def lower_median(values: list[Number]) -> Number | None:
