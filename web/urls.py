@@ -1,6 +1,15 @@
 from django.urls import path
 
-from web.views import dashboard, docs, get_started, home, notifications, operator, scripts
+from web.views import (
+    dashboard,
+    docs,
+    get_started,
+    home,
+    leaderboard,
+    notifications,
+    operator,
+    scripts,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -26,6 +35,8 @@ urlpatterns += [
          name="economy-series"),
     path("dashboard/economy/<int:simulation_id>/series/<slug:chart>.csv", dashboard.economy_csv,
          name="economy-csv"),
+    path("simulations/<int:simulation_id>/leaderboard/", leaderboard.leaderboard,
+         name="leaderboard"),
     path("operator/", operator.operator_dashboard, name="operator"),
     path("operator/live/", operator.operator_live, name="operator-live"),
     path("operator/simulations/<int:simulation_id>/run/", operator.operator_run,
