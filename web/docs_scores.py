@@ -50,13 +50,13 @@ def score_docs() -> dict[str, dict[str, Any]]:
                       "discount restarts at the day's first tick."),
             "formula": FORMULAS["household"],
             "params": [
-                _("c_k: what the household spent on goods at the k-th tick of the day, in "
-                  "cents; ln(1 + c / %(unit)s) takes the log of currency units.")
-                % {"unit": UTILITY_UNIT_CENTS},
-                _("W_0, W_T: its deposits before the day and after its last tick (T ticks)."),
-                _("β = %(beta)s per tick; θ = 1 / (1 - β) = %(theta)s, the value of wealth to "
-                  "a consumer with log utility who lives on.")
-                % {"beta": BETA, "theta": f"{THETA:.0f}"},
+                ("c_k", _("what the household spent on goods at the k-th tick of the day, in "
+                          "cents; the logarithms are taken of currency units (cents / %(unit)s).")
+                 % {"unit": UTILITY_UNIT_CENTS}),
+                ("W_0, W_T", _("its deposits before the day and after its last tick (T ticks).")),
+                ("β, θ", _("β = %(beta)s per tick; θ = 1 / (1 - β) = %(theta)s, the value of "
+                           "wealth to a consumer with log utility who lives on.")
+                 % {"beta": BETA, "theta": f"{THETA:.0f}"}),
             ],
             "worked": _("Spending %(c)s at each of 4 ticks while deposits go from %(w0)s to "
                         "%(w1)s scores %(score)s.")
@@ -68,12 +68,14 @@ def score_docs() -> dict[str, dict[str, Any]]:
                       "and never fail: a failure is a heavy loss."),
             "formula": FORMULAS["firm"],
             "params": [
-                _("NW: net worth (deposits + inventory at cost - loans), in cents."),
-                _("recap, written_off: the capital households put in when it fails and the "
-                  "debt its banks write off; they rescue the firm but never count for it."),
-                _("failed_t: 1 at a tick where the firm fails (its resolution moves money), "
-                  "else 0; M = %(m)s: a failure costs %(m)s times the median firm's net worth.")
-                % {"m": FAILURE_PENALTY_MEDIANS},
+                ("NW", _("net worth: deposits plus inventory at cost less loans, in cents.")),
+                ("recap_t, written_off_t", _(
+                    "the capital households put in when the firm fails and the debt its banks "
+                    "write off: they rescue it but never count for it.")),
+                ("failed_t, M", _(
+                    "failed_t is 1 at a tick where the firm fails (its resolution moves money), "
+                    "else 0; a failure costs M = %(m)s times the median firm's net worth.")
+                 % {"m": FAILURE_PENALTY_MEDIANS}),
             ],
             "worked": _("A firm that pays %(div)s in dividends while its net worth goes from "
                         "%(before)s to %(after)s scores %(score)s. One that fails, is "
@@ -91,12 +93,15 @@ def score_docs() -> dict[str, dict[str, Any]]:
                       "and never need rescuing: a bail-in or a bailout is a heavy loss."),
             "formula": FORMULAS["bank"],
             "params": [
-                _("E: equity (reserves + loans + bills - deposits - central bank advances), "
-                  "in cents."),
-                _("bail_in, capital_transfer: what depositors or the government put in to "
-                  "restore its capital; they never count for it."),
-                _("failed_t: 1 at a tick where it is bailed in or out, else 0; M = %(m)s.")
-                % {"m": FAILURE_PENALTY_MEDIANS},
+                ("E", _("equity: reserves plus loans plus bills less deposits and central bank "
+                        "advances, in cents.")),
+                ("bail_in_t, capital_transfer_t", _(
+                    "what depositors or the government put in to restore its capital: they "
+                    "never count for it.")),
+                ("failed_t, M", _(
+                    "failed_t is 1 at a tick where the bank is bailed in or out, else 0; a "
+                    "rescue costs M = %(m)s times the median bank's equity.")
+                 % {"m": FAILURE_PENALTY_MEDIANS}),
             ],
             "worked": _("A bank that pays %(div)s in dividends while its equity goes from "
                         "%(before)s to %(after)s scores %(score)s.")
