@@ -316,3 +316,33 @@ class DecisionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.simulation_id}@{self.tick} {self.agent_type}:{self.agent_id} {self.outcome}"
+
+class AgentScore(models.Model):
+    """One agent's score over one day (`simulations.engine.scores`), and its running total
+    since day 1, so any window of days is two rows per agent: `total(d2) - total(d1 - 1)`.
+
+    Written from the archive after the day ends (`history.scoring`), for every household,
+    firm and bank, scripted or not (the baseline median needs them all). Households score a
+    float (utility); firms and banks integer cents, kept exact in the `*_cents` columns (the
+    float columns then hold the same numbers)."""
+
+    simulation = _simulation_fk()
+    day = models.IntegerField()
+    tick = models.BigIntegerField(help_text="The day's last tick.")
+    agent_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    agent_id = models.IntegerField()
+    score = models.FloatField()
+    total = models.FloatField(help_text="Sum of the scores of days 1 to this one.")
+    score_cents = models.BigIntegerField(null=True, blank=True)
+    total_cents = models.BigIntegerField(null=True, blank=True)
+    failures = models.SmallIntegerField(default=0, help_text="Failures during the day.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "day", "agent_type", "agent_id"],
+                                    name="hist_score_unique_day_agent"),
+        ]
+        # The unique constraint's index serves the leaderboard: (simulation, day, type) ranges.
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id} day {self.day} {self.agent_type}:{self.agent_id}"

@@ -17,6 +17,9 @@ The contract the orchestrator calls, inside its own `transaction.atomic()` for t
         outcome (DecisionRecord.Outcome), decision (dict or None), field, rule, cpu_ms and
         memory (dict or None; given at day ends). Returns the number of rows.
 
+    history_ingest_scores(*, rows: list[tuple]) -> int
+        Archives a day's per-agent scores (see `history.scoring`).
+
     history_ingest_snapshots(*, simulation_id: int, day: int, tick: int,
                              rows: Iterable[tuple[str, int, dict, dict]]) -> int
         Archives (agent_type name, engine id, balance sheet, state) of each agent at the end
@@ -44,6 +47,7 @@ from psycopg.types.json import Jsonb
 from history.blocks import LEDGER, TRADES, blocks_forget_after, blocks_write, db_columns
 from history.models import (
     LOG_LEVELS,
+    AgentScore,
     AgentSnapshot,
     DecisionRecord,
     TickAggregate,
@@ -189,6 +193,22 @@ def history_ingest_decisions(*, simulation_id: int, day: int, tick: int,
             batch_size=2000)
     return len(records)
 
+SCORE_COLUMNS = ["simulation_id", "day", "tick", "agent_type", "agent_id", "score", "total",
+                 "score_cents", "total_cents", "failures"]
+
+
+def history_ingest_scores(*, rows: list[tuple]) -> int:
+    """Archives one day's scores (`history.scoring` computes them): tuples in the order of
+    `SCORE_COLUMNS`. By COPY on PostgreSQL; the caller holds the transaction."""
+    _require_transaction()
+    if rows and _uses_copy():
+        _copy_json_rows(AgentScore, SCORE_COLUMNS, rows, set())
+    elif rows:
+        AgentScore.objects.bulk_create(
+            [AgentScore(**dict(zip(SCORE_COLUMNS, r, strict=True))) for r in rows],
+            batch_size=2000)
+    return len(rows)
+
 
 def history_forget_after(*, simulation_id: int, tick: int) -> None:
     """Delete the archive of the ticks after `tick`: an operator's reset, the one writer of
@@ -196,7 +216,8 @@ def history_forget_after(*, simulation_id: int, tick: int) -> None:
     _require_transaction()
     for archive in (LEDGER, TRADES):
         blocks_forget_after(archive, simulation_id, tick)
-    for model in (TickLog, TickAggregate, TickAudit, AgentSnapshot, DecisionRecord):
+    for model in (TickLog, TickAggregate, TickAudit, AgentSnapshot, DecisionRecord,
+                  AgentScore):
         model.objects.filter(simulation_id=simulation_id, tick__gt=tick).delete()
 
 

@@ -18,6 +18,7 @@ from history.services import (
     history_ingest_snapshots,
     history_ingest_tick,
 )
+from history.tasks import scores_compute_task
 from orchestration import scripting
 from orchestration.decisions import decision_rows
 from simulations.engine import TickResult, World
@@ -94,6 +95,7 @@ def tick_commit(tick: TickInput) -> int:
                                      rows=snapshot_rows(simulation_id=sim_id, world=tick.world))
             scripting.rotations_apply(simulation_id=sim_id, tick=result.tick)
             _notify_day_finished(simulation_id=sim_id, day=day, tick=result.tick)
+            transaction.on_commit(lambda: scores_compute_task.delay(sim_id, day), robust=True)
         state = public_state(simulation_id=sim_id, world=tick.world,
                              state_hash=result.state_hash)
         transaction.on_commit(lambda: _cache_store(tick, state))

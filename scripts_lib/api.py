@@ -86,7 +86,8 @@ class ScriptDetailApi(APIView):
         script = selectors.script_get(user=request.user, script_id=script_id)
         return Response(ScriptOutputSerializer(script).data)
 
-    @extend_schema(tags=TAG, summary="Rename or describe a script (its agent type is fixed)",
+    @extend_schema(tags=TAG, summary="Rename, describe or hide the name of a script (its "
+                                     "agent type is fixed)",
                    request=ScriptUpdateInputSerializer,
                    responses={200: ScriptOutputSerializer, 404: NOT_YOURS})
     def patch(self, request: Request, script_id: int) -> Response:

@@ -17,6 +17,8 @@ class ScriptCreateInputSerializer(serializers.Serializer):
 class ScriptUpdateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=80, required=False)
     description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    hide_name = serializers.BooleanField(
+        required=False, help_text="Leaderboards show 'hidden' instead of the script's name.")
 
 
 class ScriptOutputSerializer(serializers.ModelSerializer):
@@ -28,8 +30,9 @@ class ScriptOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Script
-        fields = ["id", "name", "agent_type", "description", "owner", "version_count",
-                  "latest_version", "last_version_at", "created_at", "updated_at"]
+        fields = ["id", "name", "agent_type", "description", "hide_name", "owner",
+                  "version_count", "latest_version", "last_version_at", "created_at",
+                  "updated_at"]
 
 
 class VersionCreateInputSerializer(serializers.Serializer):

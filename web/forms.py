@@ -61,6 +61,11 @@ class ScriptRenameForm(forms.Form):
     name = ScriptCreateForm.base_fields["name"]  # the same rules as at creation
 
 
+class ScriptHideNameForm(forms.Form):
+    hide_name = forms.BooleanField(required=False,
+                                   label=_("Hide this script's name on leaderboards"))
+
+
 class VersionForm(forms.Form):
     source = forms.CharField(strip=False, widget=forms.Textarea, label=_("Source"))
 

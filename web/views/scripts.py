@@ -29,6 +29,7 @@ from web.forms import (
     AgentChoiceForm,
     RotationForm,
     ScriptCreateForm,
+    ScriptHideNameForm,
     ScriptRenameForm,
     VersionForm,
 )
@@ -266,6 +267,20 @@ def script_rename(request: HttpRequest, script_id: int) -> HttpResponse:
         messages.error(request, errors_text(exc))
     else:
         messages.success(request, _("Renamed to %(name)s.") % {"name": script.name})
+    return _to_editor(script)
+
+
+@login_required
+@require_POST
+def script_hide_name(request: HttpRequest, script_id: int) -> HttpResponse:
+    """The leaderboards show "hidden" instead of the script's name (or its name again)."""
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    form = ScriptHideNameForm(request.POST)
+    form.is_valid()  # an unchecked or absent box is False, never an error
+    hide = bool(form.cleaned_data.get("hide_name"))
+    services.script_update(script=script, hide_name=hide)
+    messages.success(request, _("Leaderboards show this script as “hidden”.") if hide
+                     else _("Leaderboards show this script's name."))
     return _to_editor(script)
 
 
