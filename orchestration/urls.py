@@ -3,13 +3,15 @@ simulations endpoints whose views reach other apps."""
 
 from django.urls import path
 
-from orchestration import api
+from orchestration import agent_api, api
 
 urlpatterns = [
     path("simulations/<int:simulation_id>/", api.SimulationDetailApi.as_view(),
          name="api-simulation"),
     path("simulations/<int:simulation_id>/agents/<int:agent_id>/release/",
          api.AgentReleaseApi.as_view(), name="api-simulation-agent-release"),
+    path("simulations/<int:simulation_id>/agents/<int:agent_id>/script-history/",
+         agent_api.AgentScriptHistoryApi.as_view(), name="api-agent-script-history"),
     path("simulations/<int:simulation_id>/run_day/", api.SimulationRunDayApi.as_view(),
          name="api-simulation-run-day"),
     path("tasks/<str:task_id>/", api.TaskStatusApi.as_view(), name="api-task"),
