@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.views import dashboard, docs, get_started, home, notifications, operator, scripts
+from web.views import agent, dashboard, docs, get_started, home, notifications, operator, scripts
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -26,6 +26,7 @@ urlpatterns += [
          name="economy-series"),
     path("dashboard/economy/<int:simulation_id>/series/<slug:chart>.csv", dashboard.economy_csv,
          name="economy-csv"),
+    path("agents/<int:agent_id>/", agent.agent_detail, name="agent-page"),
     path("operator/", operator.operator_dashboard, name="operator"),
     path("operator/live/", operator.operator_live, name="operator-live"),
     path("operator/simulations/<int:simulation_id>/run/", operator.operator_run,
