@@ -41,6 +41,7 @@ urlpatterns += [
     path("scripts/<int:script_id>/rename/", scripts.script_rename, name="script-rename"),
     path("scripts/<int:script_id>/delete/", scripts.script_delete, name="script-delete"),
     path("scripts/<int:script_id>/versions/", scripts.version_create, name="script-save"),
+    path("scripts/<int:script_id>/dry-run/", scripts.text_dry_run, name="script-text-dry-run"),
     path("scripts/<int:script_id>/diff/", scripts.version_diff, name="script-diff"),
     path("scripts/<int:script_id>/v/<int:number>/dry-run/", scripts.version_dry_run,
          name="script-dry-run"),
