@@ -100,9 +100,9 @@ def test_trades_and_ledger_are_the_agents_own_and_filter_by_market_and_kind(worl
                              "tick_to": 6}).content.decode()
     assert _testids(goods, "trade-row") > 0
     assert "market=goods" in goods and "tick_from=3" in goods  # the CSV link keeps the filters
-    ledger = client.get(url, {"tab": "ledger", "kind": "WAGE"}).content.decode()
+    ledger = client.get(url, {"tab": "ledger", "kind": "CONSUMPTION"}).content.decode()
     rows = _testids(ledger, "ledger-row")
-    assert rows == 0 or ledger.count("<code class=\"small\">WAGE</code>") == rows
+    assert rows > 0 and ledger.count('<code class="small">CONSUMPTION</code>') == rows
 
 
 def test_pages_follow_a_cursor_and_come_back_to_the_first(world, owner, monkeypatch):
