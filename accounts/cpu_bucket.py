@@ -106,3 +106,14 @@ def cpu_buckets_settle(*, used_ms_by_user: dict[int, int]) -> int:
                 [limits.bucket_cap_ms, limits.ms_per_tick, *(x for pair in chunk for x in pair)],
             )
     return len(items)
+
+
+def cpu_bucket_charge(*, user_id: int, used_ms: int) -> int:
+    """Take `used_ms` out of the user's bucket for work outside a tick (a dry run): no grant,
+    not counted as a tick, never below 0. One conditional UPDATE; returns the rows changed (0
+    for a user with no bucket yet, whose bucket is empty anyway)."""
+    _check_used(used_ms)
+    if used_ms == 0:
+        return 0
+    return CpuBucket.objects.filter(user_id=user_id).update(
+        bucket_ms=Greatest(Value(0), F("bucket_ms") - used_ms), updated_at=Now())

@@ -236,6 +236,8 @@ SCRIPT_SOURCE_MAX_BYTES = env_int("SCRIPT_SOURCE_MAX_BYTES", 64 * 1024, minimum=
 SCRIPT_LOG_BYTES_PER_DAY = env_int("SCRIPT_LOG_BYTES_PER_DAY", 1_000_000, minimum=0)
 # Scripts' printed output (ScriptTickLog) older than this many days is pruned daily (0: keep).
 SCRIPT_LOG_RETENTION_DAYS = env_int("SCRIPT_LOG_RETENTION_DAYS", 14, minimum=0)
+# Dry runs (of a saved version or of unsaved editor text) one user may start per minute.
+SCRIPT_DRY_RUNS_PER_MINUTE = env_int("SCRIPT_DRY_RUNS_PER_MINUTE", 20, minimum=1)
 # Failures in a row after which a mount is taken off its agent (a success resets the count).
 SCRIPT_STRIKES_TO_UNMOUNT = env_int("SCRIPT_STRIKES_TO_UNMOUNT", 5, minimum=1)
 # Script CPU: granted per user and tick, the burst bucket's cap, the most one tick may use.

@@ -231,6 +231,29 @@ class AgentSnapshot(models.Model):
         return f"{self.simulation_id} day {self.day} {self.agent_type}:{self.agent_id}"
 
 
+class AgentTickBalance(models.Model):
+    """A claimed agent's balance sheet after one tick. Written in the tick's transaction for
+    the agents that have an owner at that tick only (a few hundred, not the 10^4 households):
+    day-end snapshots keep every agent once a day, this keeps an owner's agents every tick."""
+
+    simulation = _simulation_fk()
+    tick = models.BigIntegerField()
+    day = models.IntegerField()
+    agent_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    agent_id = models.IntegerField()
+    balance_sheet = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "agent_type", "agent_id", "tick"],
+                                    name="hist_tickbal_unique"),
+        ]
+        indexes = [models.Index(fields=["simulation", "tick"], name="hist_tickbal_sim_tick")]
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} {self.agent_type}:{self.agent_id} balance"
+
+
 class TickAggregate(models.Model):
     """The macro series of one tick (the engine's published aggregates)."""
 

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 
+from history.balances import BalanceQuery
 from history.block_pages import AgentKey, BlockQuery
 from history.blocks import LEDGER, TRADES, BlockArchive
 from history.models import (
@@ -118,6 +119,14 @@ def snapshots_query(*, access: Access, day: int | None = None, day_from: int | N
     agents = access.visible_agents(agent)
     branches = None if agents is None else [Q(agent_type=t, agent_id=i) for t, i in agents]
     return Query(rows=rows, order=("day", "id"), branches=branches, distinct=False)
+
+
+def balances_query(*, access: Access, agent: AgentKey, tick_from: int | None = None,
+                   tick_to: int | None = None) -> BalanceQuery:
+    """One agent's balance sheets: every tick it had an owner, the day ends otherwise."""
+    (visible,) = access.visible_agents(agent)
+    return BalanceQuery(simulation_id=access.simulation.pk, agent=visible, tick_from=tick_from,
+                        tick_to=tick_to)
 
 
 def aggregates_query(*, access: Access, tick_from: int | None = None,

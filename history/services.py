@@ -25,7 +25,12 @@ The contract the orchestrator calls, inside its own `transaction.atomic()` for t
         Archives (agent_type name, engine id, balance sheet, state) of each agent at the end
         of `day` (last tick `tick`); returns the number of rows.
 
-Neither commits: both refuse to run outside a transaction, so a crash before the
+    history_ingest_tick_balances(*, simulation_id: int, day: int, tick: int,
+                                 rows: Iterable[tuple[str, int, dict]]) -> int
+        Archives (agent_type name, engine id, balance sheet) of the agents that have an owner
+        at `tick` (AgentTickBalance); returns the number of rows.
+
+None commits: both refuse to run outside a transaction, so a crash before the
 orchestrator's commit leaves no history of the unfinished tick, and the exact re-run writes
 it again. On PostgreSQL the big tables go in by binary COPY through psycopg 3; elsewhere
 (the embedded SQLite mode) by bulk_create. Ledger entries and trades are kept in id blocks
@@ -49,6 +54,7 @@ from history.models import (
     LOG_LEVELS,
     AgentScore,
     AgentSnapshot,
+    AgentTickBalance,
     DecisionRecord,
     TickAggregate,
     TickAudit,
@@ -163,6 +169,28 @@ def history_ingest_snapshots(*, simulation_id: int, day: int, tick: int,
     return len(records)
 
 
+TICK_BALANCE_COLUMNS = ["simulation_id", "tick", "day", "agent_type", "agent_id",
+                        "balance_sheet"]
+
+
+def history_ingest_tick_balances(*, simulation_id: int, day: int, tick: int,
+                                 rows: Iterable[tuple[str, int, dict]]) -> int:
+    _require_transaction()
+    records = []
+    for agent_type, engine_id, balance_sheet in rows:
+        if agent_type not in AGENT_TYPE_CODES:
+            raise ValueError(f"unknown agent type {agent_type!r}")
+        records.append((simulation_id, tick, day, AGENT_TYPE_CODES[agent_type], int(engine_id),
+                        plain(balance_sheet)))
+    if records and _uses_copy():
+        _copy_json_rows(AgentTickBalance, TICK_BALANCE_COLUMNS, records, {"balance_sheet"})
+    elif records:
+        AgentTickBalance.objects.bulk_create(
+            [AgentTickBalance(**dict(zip(TICK_BALANCE_COLUMNS, r, strict=True)))
+             for r in records], batch_size=2000)
+    return len(records)
+
+
 DECISION_COLUMNS = ["simulation_id", "tick", "day", "agent_type", "agent_id", "version_id",
                     "mount_id", "outcome", "decision", "field", "rule", "cpu_ms", "memory"]
 _TEXT_MAX = DecisionRecord._meta.get_field("rule").max_length
@@ -217,7 +245,7 @@ def history_forget_after(*, simulation_id: int, tick: int) -> None:
     for archive in (LEDGER, TRADES):
         blocks_forget_after(archive, simulation_id, tick)
     for model in (TickLog, TickAggregate, TickAudit, AgentSnapshot, DecisionRecord,
-                  AgentScore):
+                  AgentScore, AgentTickBalance):
         model.objects.filter(simulation_id=simulation_id, tick__gt=tick).delete()
 
 

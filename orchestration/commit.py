@@ -17,6 +17,7 @@ from history.services import (
     history_ingest_decisions,
     history_ingest_snapshots,
     history_ingest_tick,
+    history_ingest_tick_balances,
 )
 from history.tasks import scores_compute_task
 from orchestration import scripting
@@ -24,7 +25,7 @@ from orchestration.decisions import decision_rows
 from simulations.engine import TickResult, World
 from simulations.models import Agent, Checkpoint, DayRun, Shock, Simulation, day_of_tick
 from simulations.world_cache import world_cache_store
-from simulations.worlds import public_state, snapshot_rows
+from simulations.worlds import claimed_balance_rows, public_state, snapshot_rows
 
 
 class TickConflict(Exception):
@@ -65,6 +66,9 @@ def tick_commit(tick: TickInput) -> int:
                                f"{tick.expected_tick}")
         history_ingest_tick(simulation_id=sim_id, day=day, result=result,
                             logs=[*tick.logs, *_shock_logs(tick.shocks)])
+        history_ingest_tick_balances(simulation_id=sim_id, day=day, tick=result.tick,
+                                     rows=claimed_balance_rows(simulation_id=sim_id,
+                                                               world=tick.world))
         scripting.scripts_record_tick(simulation_id=sim_id, tick=result.tick, run=tick.run,
                                       rejected=list(result.rejected))
         if tick.run.calls:

@@ -3,7 +3,7 @@ simulations endpoints whose views reach other apps."""
 
 from django.urls import path
 
-from orchestration import api
+from orchestration import agent_api, api
 from orchestration.leaderboard_api import LeaderboardApi
 
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
          name="api-simulation"),
     path("simulations/<int:simulation_id>/agents/<int:agent_id>/release/",
          api.AgentReleaseApi.as_view(), name="api-simulation-agent-release"),
+    path("simulations/<int:simulation_id>/agents/<int:agent_id>/script-history/",
+         agent_api.AgentScriptHistoryApi.as_view(), name="api-agent-script-history"),
     path("simulations/<int:simulation_id>/run_day/", api.SimulationRunDayApi.as_view(),
          name="api-simulation-run-day"),
     path("simulations/<int:simulation_id>/leaderboard/", LeaderboardApi.as_view(),

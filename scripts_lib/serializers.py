@@ -66,6 +66,12 @@ class DryRunInputSerializer(serializers.Serializer):
                                        help_text="Scenario of the sample world (no agent).")
 
 
+class DryRunSourceInputSerializer(DryRunInputSerializer):
+    # As an upload's: whitespace kept; the size and parse rules are the service's checks.
+    source = serializers.CharField(trim_whitespace=False, allow_blank=True,
+                                   help_text="The text to run; no version is created.")
+
+
 class ValidationOutputSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     field = serializers.CharField(allow_null=True)
@@ -86,6 +92,8 @@ class DryRunOutputSerializer(serializers.Serializer):
     observation_source = serializers.ChoiceField(choices=["agent", "sample"])
     agent = serializers.CharField()
     tick = serializers.IntegerField()
+    observation = serializers.DictField(help_text="The observation the script saw (its "
+                                                  "memory is handed in beside it).")
 
 
 class MountCreateInputSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from web.views import (
+    agent,
     dashboard,
     docs,
     get_started,
@@ -37,6 +38,8 @@ urlpatterns += [
          name="economy-csv"),
     path("simulations/<int:simulation_id>/leaderboard/", leaderboard.leaderboard,
          name="leaderboard"),
+
+    path("agents/<int:agent_id>/", agent.agent_detail, name="agent-page"),
     path("operator/", operator.operator_dashboard, name="operator"),
     path("operator/live/", operator.operator_live, name="operator-live"),
     path("operator/simulations/<int:simulation_id>/run/", operator.operator_run,
@@ -53,6 +56,7 @@ urlpatterns += [
          name="script-hide-name"),
     path("scripts/<int:script_id>/delete/", scripts.script_delete, name="script-delete"),
     path("scripts/<int:script_id>/versions/", scripts.version_create, name="script-save"),
+    path("scripts/<int:script_id>/dry-run/", scripts.text_dry_run, name="script-text-dry-run"),
     path("scripts/<int:script_id>/diff/", scripts.version_diff, name="script-diff"),
     path("scripts/<int:script_id>/v/<int:number>/dry-run/", scripts.version_dry_run,
          name="script-dry-run"),
