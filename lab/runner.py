@@ -302,11 +302,13 @@ def _archived_record(inputs: Inputs, tick: int) -> dict:
 
 def run_arm(inputs: Inputs, arm: Arm, *, sandbox: SandboxLike | None = None,
             on_tick: Callable[[dict], None] | None = None,
-            cancelled: Callable[[], bool] | None = None,
+            cancelled: Callable[[], bool | str | None] | None = None,
             keep_series: bool = True) -> ArmOutcome:
     """Run one arm for `inputs.ticks` ticks (fewer when cancelled or failed: the rows made so
     far stay in the outcome and were handed to `on_tick`). Never raises for a user's doing;
-    an engine error (a bug) ends the arm as `failed`, reason `engine_error`."""
+    an engine error (a bug) ends the arm as `failed`, reason `engine_error`. `cancelled` is
+    asked before each tick: True stops the arm as cancelled, a string fails it with that
+    string as its reason (the caller's own limit, e.g. `result_too_large`)."""
     started = time.perf_counter()
     out = ArmOutcome()
     agent = inputs.agent
@@ -320,8 +322,13 @@ def run_arm(inputs: Inputs, arm: Arm, *, sandbox: SandboxLike | None = None,
     last_archived = inputs.archive_last_tick
     try:
         for _ in range(inputs.ticks):
-            if cancelled is not None and cancelled():
-                out.status, out.reason, out.message = CANCELLED, "cancelled", "Cancelled."
+            stop = cancelled() if cancelled is not None else None
+            if stop:
+                if stop is True or stop == "cancelled":
+                    out.status, out.reason, out.message = CANCELLED, "cancelled", "Cancelled."
+                else:  # the caller's own reason (a result cap): the arm fails with it
+                    out.status, out.reason = FAILED, str(stop)
+                    out.message = f"Stopped after {out.ticks_done} ticks: {stop}."
                 break
             tick = world.tick + 1
             in_archive = last_archived is not None and tick <= last_archived
