@@ -47,7 +47,7 @@ class ArmField(serializers.Field):
     """"candidate", "mounted", "baseline" or {"version": n[, "script": id]}."""
 
     default_error_messages = {
-        "invalid": 'One of "candidate", "mounted", "baseline" or {"version": n}.',
+        "invalid": 'One of "candidate", "mounted", "baseline" or {{"version": n}}.',
     }
 
     def to_internal_value(self, data: object) -> ArmRequest:
