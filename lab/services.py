@@ -412,11 +412,12 @@ def _run(backtest: Backtest, arm: BacktestArm) -> ArmOutcome:
 
     def on_tick(row: dict) -> None:
         size = row_bytes(row)
-        BacktestTick.objects.create(arm_id=arm.pk, tick=row["tick"], data=row)
         state["bytes"] += size
-        BacktestArm.objects.filter(pk=arm.pk).update(
-            ticks_done=F("ticks_done") + 1, heartbeat_at=timezone.now(),
-            result_bytes=state["bytes"])
+        with transaction.atomic():  # the row and the count of rows move together
+            BacktestTick.objects.create(arm_id=arm.pk, tick=row["tick"], data=row)
+            BacktestArm.objects.filter(pk=arm.pk).update(
+                ticks_done=F("ticks_done") + 1, heartbeat_at=timezone.now(),
+                result_bytes=state["bytes"])
         if state["bytes"] + size > budget:  # the next row would pass the arm's share
             state["stop"] = "result_too_large"
 
