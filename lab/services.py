@@ -230,7 +230,8 @@ def _resolve_arms(user: AbstractBaseUser, version: ScriptVersion, arms: list[Arm
     for index, arm in enumerate(arms):
         name = f"arms.{index}"
         if arm.kind == ArmKind.CANDIDATE:
-            one = _ResolvedArm(arm.kind, f"v{version.number} (candidate)", version)
+            one = _ResolvedArm(arm.kind, f"{version.script.name} v{version.number} (candidate)",
+                               version)
         elif arm.kind == ArmKind.BASELINE:
             one = _ResolvedArm(arm.kind, "baseline rule", None)
         elif arm.kind == ArmKind.MOUNTED:
