@@ -295,6 +295,7 @@ SPECTACULAR_SETTINGS = {
         "SimulationStatusEnum": "simulations.models.Simulation.Status",
         "ScheduleKindEnum": "simulations.models.Schedule.Kind",
         "AgentTypeEnum": "simulations.models.AgentType",
+        "BacktestStatusEnum": "lab.models.Status",
     },
 }
 
