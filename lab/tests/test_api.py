@@ -209,3 +209,16 @@ def test_series_format_is_json_or_csv(owner_client, lab_world):
     assert response.json()["errors"][0]["field"] == "format"
     response = owner_client.get(f"/api/backtests/{created['id']}/series/?arm=9")
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "arm"
+
+
+def test_creating_backtests_is_rate_limited_per_user(owner_client, lab_world, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES",
+                        {**ScopedRateThrottle.THROTTLE_RATES, "backtests": "1/min"})
+    assert owner_client.post(_url(lab_world), _body(lab_world, ticks=1),
+                             format="json").status_code == 202
+    response = owner_client.post(_url(lab_world), _body(lab_world, ticks=1), format="json")
+    assert response.status_code == 429
+    assert response.json()["errors"][0]["rule"] == "throttled" and response.json()["retry_after"]
+    assert Backtest.objects.count() == 1
