@@ -34,6 +34,26 @@ SHEET_KEYS = {"household": ("deposits", "net_worth"),
               "bank": ("reserves", "loans", "deposits", "net_worth")}
 
 
+def arm_label(arm: BacktestArm) -> str:
+    """An arm's name in the reader's language (the stored label is the API's, in English)."""
+    version = arm.version
+    name = f"{version.script.name} v{version.number}" if version is not None else (
+        f"v{arm.version_number}" if arm.version_number else "")
+    if arm.kind == "baseline":
+        return _("Baseline rule")
+    if arm.kind == "mounted":
+        return _("%(version)s as archived") % {"version": name}
+    if arm.kind == "candidate":
+        return _("%(version)s (candidate)") % {"version": name}
+    return name
+
+
+def label_arms(arms: list[BacktestArm]) -> list[BacktestArm]:
+    for arm in arms:
+        arm.words = arm_label(arm)
+    return arms
+
+
 def headline(agent_type: str) -> str | None:
     """The agent type's own flow: households consumption, firms sales, banks none."""
     return {"household": "consumption", "firm": "sales"}.get(agent_type)
@@ -140,7 +160,7 @@ def charts(backtest: Backtest, arms: list[BacktestArm],
                                   _cumulative_scores(series.get(arm.index, [])), strict=True))
               for arm in arms}
     out.append({"key": "score", "title": _("Score so far"), "unit": score_unit, "series": [
-        {"label": arm.label, "values": _scale([scores[arm.index].get(t) for t in ticks],
+        {"label": arm.words, "values": _scale([scores[arm.index].get(t) for t in ticks],
                                               score_unit)} for arm in arms]})
     own = headline(agent_type)
     for key, title, pick in (
@@ -149,7 +169,7 @@ def charts(backtest: Backtest, arms: list[BacktestArm],
             *([(own, _("Consumption per tick") if own == "consumption" else _("Sales per tick"),
                 lambda r: r[own])] if own else [])):
         out.append({"key": key, "title": title, "unit": "money", "series": [
-            {"label": arm.label, "values": _scale(values(arm, pick), "money")} for arm in arms]})
+            {"label": arm.words, "values": _scale(values(arm, pick), "money")} for arm in arms]})
     reference = arms[0] if arms else None
     for key in MACRO_KEYS:
         unit = {Unit.MONEY: "money", Unit.PERCENT: "percent"}.get(figure_unit(key), "ratio")
@@ -158,14 +178,14 @@ def charts(backtest: Backtest, arms: list[BacktestArm],
         lines = []
         for arm in arms[1:]:
             mine = values(arm, lambda r, key=key: r["aggregates"].get(key))
-            lines.append({"label": arm.label, "values": _scale(
+            lines.append({"label": arm.words, "values": _scale(
                 [None if a is None or b is None else a - b for a, b in zip(mine, base,
                                                                            strict=True)],
                 unit)})
         if lines:
             out.append({"key": f"macro_{key}", "unit": unit, "series": lines, "title": _(
                 "%(figure)s: difference from %(arm)s") % {"figure": figure_label(key),
-                                                           "arm": reference.label}})
+                                                           "arm": reference.words}})
     return {"ticks": ticks, "days": [days[t] for t in ticks], "charts": out,
             "units": {"money": _("currency units"), "percent": _("percent points"),
                       "score": _("utility"), "ratio": _("index points")}}

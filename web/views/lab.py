@@ -34,6 +34,8 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     backtests = list(lab.backtests_for(user=request.user).select_related("simulation")[:50])
     for backtest in backtests:
         backtest.agent_words = agent_name(f"{backtest.agent_type}:{backtest.agent_engine_id}")
+        if lab_page.is_active(backtest):
+            backtest.arm_list = lab_page.label_arms(list(backtest.arms.all()))
     return {"backtests": backtests, "poll": POLL,
             "active": any(lab_page.is_active(b) for b in backtests)}
 
@@ -166,7 +168,7 @@ def lab_new(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, backtest_id: int) -> dict[str, Any]:
     backtest = lab.backtest_get(user=request.user, backtest_id=backtest_id)
-    arms = list(backtest.arms.all())
+    arms = lab_page.label_arms(list(backtest.arms.select_related("version__script")))
     backtest.agent_words = agent_name(f"{backtest.agent_type}:{backtest.agent_engine_id}")
     backtest.start_day = backtest.start_tick // max(1, backtest.ticks_per_day)
     return {"backtest": backtest, "arms": arms, "poll": POLL,
