@@ -8,8 +8,11 @@
   if (!source || !section || typeof Chart === "undefined") return;
   const data = JSON.parse(source.textContent);
   const palette = ["#1f6feb", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#0a7ea4"];
-  const number = new Intl.NumberFormat(document.documentElement.lang || undefined,
-    { maximumFractionDigits: 2 });
+  const lang = document.documentElement.lang || undefined;
+  const whole = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+  const small = new Intl.NumberFormat(lang, { maximumSignificantDigits: 3 });
+  // Small differences (an index moving by 0.001) keep three significant digits.
+  const number = { format: (v) => (v !== 0 && Math.abs(v) < 1 ? small : whole).format(v) };
   function fill(template, values) {
     return Object.entries(values).reduce((text, [key, value]) =>
       text.split("{" + key + "}").join(value), template || "");
