@@ -49,7 +49,12 @@ Per-tick series: `run_arm` hands one row per tick to `on_tick` and keeps them in
       "spending": cents,             # money flows out that lower it (purchases, taxes, ...)
       "consumption": cents|null,     # households: CONSUMPTION paid; else null
       "sales": cents|null,           # firms: CONSUMPTION + GOV_PURCHASE received; else null
-      "score": null,                 # reserved: simulations.engine.scores fills it when wired
+      "score": 12.5|1234|null,       # the agent's score for the day under way, from its
+                                     # first tick to this one (simulations.engine.scores:
+                                     # households utility, a float; firms and banks integer
+                                     # cents; null for a type that is not scored). At a day's
+                                     # last tick it is the day's score, the one the archive
+                                     # keeps (history.AgentScore.score) for the same ticks.
       "script": {
         "source": "sandbox"|"archive"|"none",  # who decided for the agent
         "outcome": "accepted"|"rejected"|"failed"|"empty"|"skipped"|"none",
@@ -80,6 +85,7 @@ from scripts_lib.sandbox import ScriptJob, ScriptResult
 from simulations.engine import EngineError, World
 from simulations.engine.jsonplain import plain
 from simulations.engine.ledger import ACCT_SECTOR, Acct, TransactionKind
+from simulations.engine.scores import SCORED_TYPES, TickInputs, score_series, tick_score_inputs
 
 AgentRef = tuple[str, int]
 
@@ -169,9 +175,39 @@ def series_summary(series: list[dict]) -> dict[str, Any]:
         "spending": sum(r["spending"] for r in series),
         "consumption": _sum_or_none(r["consumption"] for r in series),
         "sales": _sum_or_none(r["sales"] for r in series),
+        "score_total": score_total(series),
         "aggregates": last["aggregates"],
         "state_hash": last["state_hash"],
     }
+
+
+def score_total(series: list[dict]) -> float | int | None:
+    """The arm's score over its ticks: the sum of its days' scores (a day the arm did not
+    finish counts with its score so far), as a window of days is scored in the archive."""
+    by_day: dict[int, Any] = {}
+    for row in series:
+        if row.get("score") is not None:
+            by_day[row["day"]] = row["score"]
+    return sum(by_day.values()) if by_day else None
+
+
+class _DayScore:
+    """The agent's score for the day under way, tick by tick (`score_series` over the day's
+    ticks so far; the day restarts at each day's first tick)."""
+
+    def __init__(self, agent: AgentRef, ticks_per_day: int) -> None:
+        self.agent, self.ticks_per_day = agent, ticks_per_day
+        self.ticks: list[TickInputs] = []
+
+    def add(self, world: World, result: Any) -> float | int | None:
+        agent_type, agent_id = self.agent
+        if agent_type not in SCORED_TYPES:
+            return None
+        if (result.tick - 1) % self.ticks_per_day == 0:
+            self.ticks = []
+        self.ticks.append(tick_score_inputs(world, result)[agent_type].agent(agent_id))
+        total = score_series(self.ticks).total[0]
+        return float(total) if agent_type == "household" else int(total)
 
 
 def _sum_or_none(values: Iterable[int | None]) -> int | None:
@@ -319,6 +355,7 @@ def run_arm(inputs: Inputs, arm: Arm, *, sandbox: SandboxLike | None = None,
         return out
     out.start_balance_sheet = world.balance_sheet(agent)
     script = _Script(inputs, arm, sandbox) if arm.kind != BASELINE and arm.source else None
+    day_score = _DayScore(agent, inputs.ticks_per_day)
     last_archived = inputs.archive_last_tick
     try:
         for _ in range(inputs.ticks):
@@ -353,6 +390,7 @@ def run_arm(inputs: Inputs, arm: Arm, *, sandbox: SandboxLike | None = None,
             record.pop("_memory", None)
             out.outcomes[record["outcome"]] = out.outcomes.get(record["outcome"], 0) + 1
             row = _row(inputs, arm, world, result, record, in_archive)
+            row["score"] = day_score.add(world, result)
             if row["hash_match"] is not None:
                 out.hash_checked += 1
                 if row["hash_match"]:

@@ -64,3 +64,48 @@ def version_at(*, simulation_id: int, agent_id: int, agent: tuple[str, int],
              .order_by("-since_tick", "-id").values_list("script_version_id", flat=True)
              .first())
     return mount
+
+
+def agents_with_mount_history(*, agent_ids: list[int]) -> set[int]:
+    """Of these agents, the ones a script has driven at some time (a mount, active or not)."""
+    return set(Mount.objects.filter(agent_id__in=agent_ids).values_list("agent_id", flat=True))
+
+
+def replay_days(*, simulation_id: int, ticks_per_day: int, last_tick: int,
+                limit: int = 7) -> list[int]:
+    """The latest `limit` archived days whose starting checkpoint is kept (newest first): the
+    days a backtest can replay."""
+    from simulations.models import Checkpoint
+
+    starts = (Checkpoint.objects.filter(simulation_id=simulation_id, tick__lt=last_tick,
+                                        kind=Checkpoint.Kind.DAY_END)
+              .order_by("-tick").values_list("tick", flat=True)[:limit * 2])
+    days = [tick // ticks_per_day + 1 for tick in starts if tick % ticks_per_day == 0
+            and tick + ticks_per_day <= last_tick]
+    return days[:limit]
+
+
+def backtest_arm_rows(*, backtest: Backtest, arm_index: int, offset: int,
+                      limit: int) -> list[BacktestTick]:
+    """One page of an arm's stored rows, by tick."""
+    return list(BacktestTick.objects.filter(arm__backtest=backtest, arm__index=arm_index)
+                .order_by("tick")[offset:offset + limit])
+
+
+def backtest_series(*, backtest: Backtest) -> dict[int, list[dict]]:
+    """Every arm's stored rows (arm index -> rows by tick), for the charts."""
+    out: dict[int, list[dict]] = {}
+    for arm_index, data in backtest_rows(backtest=backtest).values_list("arm__index", "data"):
+        out.setdefault(arm_index, []).append(data)
+    return out
+
+
+def versions_of(*, user: AbstractBaseUser) -> list:
+    """The user's script versions (scripts not deleted), newest script first, then by
+    number descending."""
+    from scripts_lib.models import ScriptVersion
+
+    return list(ScriptVersion.objects.filter(script__owner=user,
+                                             script__archived_at__isnull=True)
+                .select_related("script").order_by("-script__created_at", "-script_id",
+                                                   "-number"))

@@ -497,7 +497,7 @@ def backtest_summary(backtest: Backtest, arms: list[BacktestArm]) -> dict[str, A
                      "cpu_ms": round(arm.cpu_ms, 3),
                      **{k: s.get(k) for k in ("net_worth_start", "net_worth", "income",
                                               "spending", "consumption", "sales",
-                                              "outcomes", "last_tick")}})
+                                              "score_total", "outcomes", "last_tick")}})
     archived = next((a for a in arms if a.runner_kind == ARCHIVED), None)
     validity = None if archived is None else {
         "arm": archived.index, "checked": archived.hash_checked,

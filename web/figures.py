@@ -244,7 +244,9 @@ KIND_LABELS = {
     "CB_LOSS_COVER": gettext_lazy("Central-bank loss covered"),
 }
 OUTCOME_LABELS = {"accepted": gettext_lazy("Accepted"), "rejected": gettext_lazy("Rejected"),
-                  "failed": gettext_lazy("Failed"), "empty": gettext_lazy("No decision")}
+                  "failed": gettext_lazy("Failed"), "empty": gettext_lazy("No decision"),
+                  # a backtest's own outcomes (lab.runner)
+                  "skipped": gettext_lazy("Not called"), "none": gettext_lazy("No script")}
 BALANCE_SOURCES = {"tick": gettext_lazy("after the tick"),
                    "day_end": gettext_lazy("day-end snapshot")}
 
@@ -252,3 +254,22 @@ BALANCE_SOURCES = {"tick": gettext_lazy("after the tick"),
 def archive_label(table: dict, key: str) -> str:
     """A market, kind, outcome or source in words; an unknown key shows as itself."""
     return str(table.get(key, key))
+
+
+def score_figure(value: float | int | None, agent_type: str) -> str:
+    """A score (simulations.engine.scores): households' utility as a number with two
+    decimals, firms' and banks' integer cents as currency; None is a dash."""
+    if value is None:
+        return "—"
+    if agent_type == "household":
+        return _number(float(value), 2)
+    return money(value)
+
+
+# What a backtest's per-tick row is called on the lab's pages, by its key.
+LAB_LABELS = {
+    "score": gettext_lazy("Score"), "score_total": gettext_lazy("Score over the backtest"),
+    "income": gettext_lazy("Income"), "spending": gettext_lazy("Spending"),
+    "consumption": gettext_lazy("Consumption"), "sales": gettext_lazy("Sales"),
+    "net_worth": gettext_lazy("Net worth"), "deposits": gettext_lazy("Deposits"),
+}

@@ -111,3 +111,50 @@ class AgentHistoryForm(forms.Form):
     def error_text(self) -> str:
         return " ".join(str(error) if name == "__all__" else f"{self[name].label}: {error}"
                         for name, errors in self.errors.items() for error in errors)
+
+
+class BacktestForm(forms.Form):
+    """The strategy lab's form: a version of one's own, an agent of one's own and a day-end to
+    start from (or a fresh world), how many ticks, and the arms. Choices are the user's own
+    versions and agents; everything else is checked by lab.services.backtest_create."""
+
+    ARMS = (("candidate", _("This version")), ("mounted", _("The version mounted at the time, "
+                                                             "as archived")),
+            ("baseline", _("The baseline rule")))
+    SOURCES = (("archive", _("A day end of my agent's simulation")),
+               ("fresh", _("A fresh world")))
+
+    version = forms.ChoiceField(label=_("Version to test"))
+    source = forms.ChoiceField(choices=SOURCES, initial="archive", widget=forms.RadioSelect,
+                               label=_("Start from"))
+    agent = forms.ChoiceField(required=False, label=_("Agent"))
+    start_day = Int64FormField(min_value=0, required=False, label=_("Start at the end of day"),
+                               help_text=_("0 is the simulation's start. To replay day D, "
+                                           "start at the end of day D minus 1."))
+    ticks = Int64FormField(min_value=1, label=_("Ticks"))
+    arms = forms.MultipleChoiceField(choices=ARMS, required=False,
+                                     widget=forms.CheckboxSelectMultiple, label=_("Arms"))
+    other_version = forms.ChoiceField(required=False, label=_("And another version of mine"))
+    scenario = forms.ChoiceField(required=False, label=_("Scenario"))
+    n_households = Int64FormField(min_value=1, required=False, label=_("Households"))
+    seed = Int64FormField(min_value=0, required=False, label=_("Seed"))
+    world_agent = Int64FormField(min_value=0, required=False, label=_("Agent number"),
+                                 help_text=_("The engine number of the agent your script "
+                                             "drives in the fresh world."))
+
+    def __init__(self, *args, versions: list[tuple[str, str]], agents: list[tuple[str, str]],
+                 scenarios: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].choices = versions
+        self.fields["agent"].choices = [("", "—"), *agents]
+        self.fields["other_version"].choices = [("", _("none")), *versions]
+        self.fields["scenario"].choices = scenarios
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("source") == "archive":
+            for name, message in (("agent", _("Choose one of your agents.")),
+                                  ("start_day", _("Give the day to start after."))):
+                if not data.get(name) and data.get(name) != 0 and name not in self.errors:
+                    self.add_error(name, message)
+        return data

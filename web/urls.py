@@ -6,6 +6,7 @@ from web.views import (
     docs,
     get_started,
     home,
+    lab,
     leaderboard,
     notifications,
     operator,
@@ -77,4 +78,14 @@ urlpatterns += [
     path("get-started/script/", get_started.get_started_script, name="get-started-script"),
     path("get-started/dry-run/", get_started.get_started_dry_run, name="get-started-dry-run"),
     path("get-started/mount/", get_started.get_started_mount, name="get-started-mount"),
+]
+
+# The strategy lab (issue 15): backtests of one's own versions, their live progress and results.
+urlpatterns += [
+    path("lab/", lab.lab_list, name="lab"),
+    path("lab/live/", lab.lab_list_live, name="lab-live"),
+    path("lab/new/", lab.lab_new, name="lab-new"),
+    path("lab/<int:backtest_id>/", lab.lab_detail, name="lab-detail"),
+    path("lab/<int:backtest_id>/progress/", lab.lab_progress, name="lab-progress"),
+    path("lab/<int:backtest_id>/cancel/", lab.lab_cancel, name="lab-cancel"),
 ]

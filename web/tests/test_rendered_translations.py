@@ -22,6 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
 from accounts.models import Notification
+from lab.models import ArmKind
+from lab.services import ArmRequest, backtest_arm_run, backtest_create
 from orchestration.advance import simulation_advance
 from scripts_lib.services import (
     mount_create,
@@ -57,7 +59,8 @@ NOT_PAGES = ("admin/", "api/", "i18n/", "media/")
 # all capitals, or carry a digit or an underscore: i_L, P7, YD, t).
 ALLOWED = {"EconSim", "Python", "Django", "WebP", "KiB", "MiB", "ms", "English",
            "decide", "obs", "memory", "random", "print", "own", "public", "true", "false",
-           "null", "NaN", "mu", "lambda", "omega", "tau", "kappa", "pi"}
+           "null", "NaN", "mu", "lambda", "omega", "tau", "kappa", "pi",
+           "Godley", "Lavoie"}  # the SIM model's authors, kept in its Chinese name
 # Names this test gives to its users, simulations and scripts.
 NAMES = {"web", "world", "owner", "operator1", "saver", "crasher", "idle"}
 
@@ -150,6 +153,12 @@ def cast(settings, simulation, owner, operator) -> Cast:
     # A day asked for and running, as the pages show it while a worker runs it.
     run = DayRun.objects.create(simulation=simulation, expected_tick=2, ticks_requested=2,
                                 outcome=DayRun.Outcome.RUNNING, task_id="task-1")
+    # A finished backtest of the saver's first day (the lab's pages): as archived and baseline.
+    backtest = backtest_create(user=owner, version=v2, ticks=2, agent_id=saver_agent.pk,
+                               start_tick=0, arms=[ArmRequest(ArmKind.MOUNTED),
+                                                   ArmRequest(ArmKind.BASELINE)])
+    for arm in backtest.arms.all():
+        backtest_arm_run(arm_id=arm.pk)
     kinds = set(Notification.objects.filter(user=owner).values_list("kind", flat=True))
     assert kinds == set(Notification.Kind.values) - {Notification.Kind.SYSTEM}
     notification = Notification.objects.filter(user=owner).first()
@@ -159,7 +168,7 @@ def cast(settings, simulation, owner, operator) -> Cast:
         "notification_id": [notification.pk], "tab": list(TABS),
         "agent_id": [saver_agent.pk],
         "agent_type": list(AgentType.values), "key": ["no-such-key"],
-        "uidb36": ["zz"], "chart": ["gdp"]})
+        "uidb36": ["zz"], "chart": ["gdp"], "backtest_id": [backtest.pk]})
 
 
 def _routes(patterns: list, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -202,7 +211,9 @@ def _render_everything(cast: Cast) -> dict[str, list[str]]:
     extra = [f"/scripts/{script_id}/diff/?a=1&b=2", "/notifications/?unread=1",
              f"/scripts/{script_id}/?v=1", "/dashboard/?tab=economy",
              *(f"/agents/{cast.values['agent_id'][0]}/?tab={tab}"
-               for tab in ("trades", "ledger", "script"))]
+               for tab in ("trades", "ledger", "script")),
+             f"/lab/{cast.values['backtest_id'][0]}/?arm=1",
+             f"/lab/new/?agent={cast.values['agent_id'][0]}&start_day=0"]
     found, answered = {}, set()
     for whom, user in (("visitor", None), ("user", cast.owner), ("operator", cast.operator)):
         client = Client()
@@ -226,7 +237,8 @@ def test_every_page_reads_in_chinese(cast):
     script_id = cast.values["script_id"][0]
     for path in ("/", "/dashboard/", "/scripts/", f"/scripts/{script_id}/", "/operator/",
                  "/operator/tasks/task-1/", "/notifications/", "/accounts/profile/",
-                 "/accounts/login/", "/docs/", "/docs/agents/household/"):
+                 "/accounts/login/", "/docs/", "/docs/agents/household/", "/lab/",
+                 "/lab/new/", f"/lab/{cast.values['backtest_id'][0]}/"):
         assert path in answered, path
     assert not found, "English in zh-hans pages:\n" + "\n".join(
         f"  {where}: {' '.join(words)}" for where, words in sorted(found.items()))

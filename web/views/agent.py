@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from history.models import DecisionRecord
 from history.pagination import cursor_decode
 from history.postings import KINDS
+from lab.selectors import replay_days
 from simulations.engine.vocabulary import MARKETS
 from web import agent_page
 from web.figures import KIND_LABELS, MARKET_LABELS, OUTCOME_LABELS
@@ -35,7 +36,11 @@ def agent_detail(request: HttpRequest, agent_id: int) -> HttpResponse:
     context = {"agent": agent, "simulation": agent.simulation, "tab": tab,
                "tabs": agent_page.TABS, "form": form, "page": None, "error": None,
                "mount": agent.mounts.filter(active=True).select_related(
-                   "script_version__script").first()}
+                   "script_version__script").first(),
+               "replay_days": replay_days(simulation_id=agent.simulation_id,
+                                          ticks_per_day=agent.simulation.ticks_per_day,
+                                          last_tick=agent.simulation.tick)
+               if agent.owner_id == request.user.pk else []}
     status = 200
     if not form.is_valid():
         context["error"], status = form.error_text(), 400

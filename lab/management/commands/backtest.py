@@ -127,12 +127,18 @@ def _script(path: Path) -> str:
 
 
 COLUMNS = [("arm", 24), ("ticks", 6), ("net worth start", 16), ("net worth end", 16),
-           ("income", 14), ("spending", 14), ("consumption/sales", 18), ("ok/rej/fail", 12),
+           ("income", 14), ("spending", 14), ("consumption/sales", 18), ("score", 12),
+           ("ok/rej/fail", 12),
            ("cpu ms", 9), ("calls", 6)]
 
 
+def _score(value: float | int | None) -> str | None:
+    """Households' utility with two decimals; firms' and banks' score in cents as it is."""
+    return f"{value:.2f}" if isinstance(value, float) else value
+
+
 def summary_table(arms: list[Arm], outcomes: list[ArmOutcome]) -> str:
-    """One line per arm; money in cents."""
+    """One line per arm; money (and firms' and banks' scores) in cents."""
     lines = ["".join(f"{name:>{width}}" if i else f"{name:<{width}}"
                      for i, (name, width) in enumerate(COLUMNS))]
     for arm, out in zip(arms, outcomes, strict=True):
@@ -142,6 +148,7 @@ def summary_table(arms: list[Arm], outcomes: list[ArmOutcome]) -> str:
         values = [
             (arm.label or arm.kind)[:23], s["ticks_done"], s.get("net_worth_start"),
             s.get("net_worth"), s.get("income"), s.get("spending"), headline,
+            _score(s.get("score_total")),
             f"{counts.get('accepted', 0) + counts.get('empty', 0)}/"
             f"{counts.get('rejected', 0)}/{counts.get('failed', 0)}",
             f"{s['cpu_ms']:.1f}", s["sandbox_calls"]]
