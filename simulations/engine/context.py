@@ -24,6 +24,8 @@ class UnitFlows:
     government: int = 0  # P6, bought by the government
     households: int = 0  # P6, bought by households
     write_offs: int = 0  # P6, perished unsold
+    capital_installed: int = 0  # P6 (model v2): capital-goods units sold to firms, installed
+    capital_scrapped: int = 0  # P6 (model v2): capital units depreciated away
 
 
 @dataclass

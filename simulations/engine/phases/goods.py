@@ -14,6 +14,7 @@ from ..ledger import Acct, TransactionKind
 from ..money import PPM, largest_remainder, to_ppm
 from ..rng import Stream
 from ..vocabulary import FIRM, GOVERNMENT, HOUSEHOLD
+from . import capital
 
 
 def run(w: Context) -> None:
@@ -26,6 +27,8 @@ def run(w: Context) -> None:
     _households(w)
     f.demand = f.sales + f.unmet
     _spoil(w)
+    if w.cfg.v2 and not w.sim:
+        capital.market(w)
 
 
 def _spoil(w: Context) -> None:
@@ -41,6 +44,8 @@ def _spoil(w: Context) -> None:
     if rate == 0:
         return
     lost = (f.x * rate) // PPM
+    if w.cfg.v2 and not w.sim:
+        lost = np.where(f.sector == 0, lost, 0)  # capital goods are storable
     firms = np.flatnonzero(lost > 0)
     if len(firms) == 0:
         return
@@ -83,9 +88,13 @@ def _sell(w: Context, kind: TransactionKind, buyer_acct: Acct, buyers: np.ndarra
 def _government(w: Context) -> None:
     f, g = w.s.f, w.s.g
     want = int(g.purchases_units[0])
-    stock = int(f.x.sum())
-    qty = largest_remainder(min(want, stock), f.x) if stock > 0 else np.zeros(len(f), np.int64)
-    qty = np.minimum(qty, f.x)
+    on_offer = f.x
+    if w.cfg.v2 and not w.sim:
+        on_offer = np.where(f.sector == 0, f.x, 0)
+    stock = int(on_offer.sum())
+    qty = (largest_remainder(min(want, stock), on_offer) if stock > 0
+           else np.zeros(len(f), np.int64))
+    qty = np.minimum(qty, on_offer)
     w.handoffs.units.government = int(qty.sum())
     firms = np.arange(len(f))
     before = int(f.revenue.sum())
@@ -112,7 +121,11 @@ def _households(w: Context) -> None:
     sample = np.empty((n_h, z), dtype=np.int64)
     sample[:, 0] = h.pref_seller
     if z > 1:
-        sample[:, 1:] = rng.integers(0, n_f, size=(n_h, z - 1))
+        if w.cfg.v2 and not w.sim:
+            sellers = np.flatnonzero(f.sector == 0)
+            sample[:, 1:] = sellers[rng.integers(0, len(sellers), size=(n_h, z - 1))]
+        else:
+            sample[:, 1:] = rng.integers(0, n_f, size=(n_h, z - 1))
     for hid, d in w.decisions.household.items():
         if d.preferred_sellers:
             lst = list(d.preferred_sellers)[:z]

@@ -18,7 +18,8 @@ from simulations.tests.engine.worlds import small
 CTX = sch.DecisionContext(
     n_households=100, avg_wage_cents=500_000, active_bank_ids=(1, 2, 3, 4),
     active_firm_ids=(10, 11, 12, 13, 14, 15, 16), own_worker_ids=(100, 101, 102),
-    policy_rate=0.02, own_loan_rate=0.05, excess_reserves_cents=1_000, z_c=3, chi_l=2)
+    policy_rate=0.02, own_loan_rate=0.05, excess_reserves_cents=1_000, z_c=3, chi_l=2,
+    model_version="v2")
 ENABLED = [(t, f) for t in sch.AGENT_TYPES for f in sch.DECISION_SCHEMAS[t] if f.enabled]
 NUMBERS = [(t, f) for t, f in ENABLED if f.kind in ("int", "float")]
 ID_LISTS = [(t, f) for t, f in ENABLED if f.kind == "ids"]
@@ -58,10 +59,11 @@ def _every_key_decisions(world: World) -> dict[tuple[str, int], dict[str, Any]]:
         ("household", 0): {"consume_share": 0.4, "participate": True,
                            "reservation_wage_cents": 1, "quit_job": False,
                            "deposit_bank_id": 1, "preferred_sellers": [1, 2]},
-        ("household", 1): {"consume_cents": 1_000},
+        ("household", 1): {"consume_cents": 1_000, "equity_purchase_cents": 5_000,
+                           "equity_firm_id": 1},
         ("firm", 1): {"price_cents": 900, "target_workers": 3, "wage_offer_cents": 60_000,
                       "loan_request_cents": 10_000_000, "preferred_banks": [2, 0],
-                      "dividend_share": 0.5},
+                      "dividend_share": 0.5, "investment_units": 5},
         ("firm", 2): {"fire_ids": workers},
         ("bank", 0): {"loan_rate": 0.06, "deposit_rate": 0.001,
                       "max_loan_per_borrower_cents": 10**9, "max_new_lending_cents": 10**9,
@@ -75,7 +77,7 @@ def _every_key_decisions(world: World) -> dict[tuple[str, int], dict[str, Any]]:
 
 def test_each_decision_key_is_read_only_in_the_phases_the_schema_names(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    world = World.create("baseline", small(), seed=11)
+    world = World.create("baseline", small(model_version="v2"), seed=11)
     world.step()
     reads: set[tuple[str, str, str]] = set()
     for agent_type, record in list(sch.DECISION_RECORDS.items()):
