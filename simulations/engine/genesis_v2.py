@@ -93,6 +93,26 @@ def build_capital(w: Context, units: np.ndarray, unit_cost_num: int, lam: int) -
     w.post(K.INVENTORY_COGS, Acct.INV, Acct.INV, kfirms, kfirms, k_cost)
     w.post(K.CAPITAL_ADD, Acct.CAP, Acct.CAP, cfirms, cfirms, cost[cfirms])
     f.k = units
+    _equity_finance(w, cfirms, cost[cfirms])
+
+
+def _equity_finance(w: Context, firms: np.ndarray, cost: np.ndarray) -> None:
+    """Households pay the capital's cost into the firms as equity (RECAP, pro rata to their
+    deposits), and the firms repay that part of their genesis loan: the initial capital is
+    financed by owners, not by banks (Caiani et al. 2016 start from low leverage)."""
+    s = w.s
+    h, L = s.h, s.loans
+    total = min(int(cost.sum()), int(np.maximum(h.dep, 0).sum()))
+    if total <= 0:
+        return
+    cost = largest_remainder(total, cost)
+    shares = largest_remainder(total, np.maximum(h.dep, 0))
+    hh, ff, amt = interval_pairs(shares, cost)
+    w.post(K.RECAP, Acct.DEP_H, Acct.DEP_F, hh, firms[ff], amt)
+    # One genesis loan per firm (row = firm id): repay the capital part of it.
+    w.post(K.LOAN_PRINCIPAL, Acct.DEP_F, Acct.LOAN, firms, L.bank[firms], cost)
+    L.principal[firms] -= cost
+    L.instalment[firms] = L.principal[firms] // w.cfg.eta
 
 
 def ownership(w: Context, rng: np.random.Generator) -> None:

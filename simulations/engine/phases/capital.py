@@ -16,7 +16,7 @@ import numpy as np
 
 from ..context import Context
 from ..ledger import Acct, TransactionKind
-from ..money import PPM, to_ppm
+from ..money import PPM, apply_ppm, to_ppm
 from ..rng import Stream
 from ..vocabulary import FIRM
 
@@ -33,6 +33,15 @@ def capital_price(w: Context) -> int:
     f = w.s.f
     kf = f.sector == 1
     return max(1, round(float(f.price[kf].mean()))) if kf.any() else 1
+
+
+def debt_service(w: Context) -> np.ndarray:
+    """Per firm: the interest and principal P7(1) will charge this tick."""
+    L, f = w.s.loans, w.s.f
+    due = np.zeros(len(f), dtype=np.int64)
+    owed = np.where(L.remaining <= 1, L.principal, np.minimum(L.instalment, L.principal))
+    np.add.at(due, L.firm, owed + apply_ppm(L.principal, L.rate_ppm))
+    return due
 
 
 def plan(w: Context) -> None:
@@ -61,7 +70,7 @@ def market(w: Context) -> None:
     """Consumption firms buy their planned capital from `capital_sample` sampled suppliers,
     cheapest first, with the deposit left after this tick's debt service is provisioned."""
     cfg, s = w.cfg, w.s
-    f, L = s.f, s.loans
+    f = s.f
     n_f = len(f)
     f.inv_units[:] = 0
     f.investment[:] = 0
@@ -74,9 +83,9 @@ def market(w: Context) -> None:
         buyers = buyers[rng.permutation(len(buyers))]
         z = min(cfg.capital_sample, len(kfirms))
         samples = kfirms[rng.integers(0, len(kfirms), size=(len(buyers), z))]
-        due = np.zeros(n_f, dtype=np.int64)
-        np.add.at(due, L.firm, np.minimum(L.instalment, L.principal))
-        cash = np.maximum(f.dep - due, 0).tolist()
+        # Keep what P7 will charge and the sigma share of a wage bill for next tick.
+        keep = debt_service(w) + apply_ppm(f.wage_bill, to_ppm(cfg.sigma))
+        cash = np.maximum(f.dep - keep, 0).tolist()
         stock = f.x.tolist()
         price = f.price.tolist()
         rows_b, rows_s, rows_q = [], [], []

@@ -158,7 +158,7 @@ def _credit_demand(w: Context) -> None:
     cfg, f = w.cfg, w.s.f
     need = ceil_ppm(f.wage * f.target, PPM + to_ppm(cfg.sigma))
     if cfg.v2:
-        need = need + f.inv_plan * capital.capital_price(w)
+        need = need + f.inv_plan * capital.capital_price(w) + capital.debt_service(w)
     f.credit_demand = np.maximum(0, need - f.dep)
     for fid, d in w.decisions.firm.items():
         if d.loan_request_cents is not None:
