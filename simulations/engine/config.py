@@ -20,12 +20,17 @@ V2_SPEC: dict[str, tuple] = {
     "investment_gamma_u": (0.05, float, 0.0, 10.0),  # capacity growth per utilisation gap
     "investment_gamma_r": (0.02, float, 0.0, 10.0),  # capacity growth per profit-rate gap
     "target_utilisation": (0.85, float, 0.01, 1.0),  # Caiani: 0.8
-    "equity_owners": (10, int, 1, 10_000),           # owners drawn per firm and bank
-    "equity_pareto_alpha": (1.3, float, 0.1, 100.0),  # Pareto tail of owners' weights
+    "capital_inventory_ticks": (0.3, float, 0.0, 100.0),  # K-firms' desired stock / sales
+    "equity_owners": (100, int, 1, 10_000),          # owners drawn per firm and bank
+    "equity_pareto_alpha": (2.0, float, 0.1, 100.0),  # Pareto tail of owners' weights
     "skill_sigma": (0.35, float, 0.0, 3.0),          # sd of log productivity (wage)
     "alpha1_spread": (0.15, float, 0.0, 0.5),        # alpha1_i ~ U(alpha1 +- spread)
 }
 V2_KEYS = frozenset(V2_SPEC)
+# v1 parameters whose default differs in a v2 baseline world (a caller's value still wins).
+V2_BASELINE: dict[str, Any] = {
+    "rho_firm": 0.9,  # Caiani et al. 2016; v1's 0.97 made up for having no capital to buy
+}
 
 # name: (default, type, low, high) for numbers; (default, bool) for flags; (default,
 # tuple-of-choices) for choices.
@@ -189,6 +194,9 @@ class Config:
             if key not in _SPEC:
                 raise ConfigError(raw_key, "unknown parameter")
             merged[key] = _coerce(raw_key, _SPEC[key], raw)
+        if merged["model_version"] == "v2" and merged["mode"] == "baseline":
+            sent = {ALIASES.get(k, k) for k in overrides or {}}
+            merged.update({k: v for k, v in V2_BASELINE.items() if k not in sent})
         if merged["mode"] != SCENARIOS[scenario].get("mode", "baseline"):
             raise ConfigError("mode", "fixed by the scenario")
         if merged["mode"] == "sim":
@@ -239,4 +247,4 @@ def _coerce(key: str, spec: tuple, raw: Any) -> Any:
     return value
 
 
-__all__ = ["ALIASES", "SCENARIOS", "V2_KEYS", "Config"]
+__all__ = ["ALIASES", "SCENARIOS", "V2_BASELINE", "V2_KEYS", "Config"]

@@ -93,6 +93,9 @@ def build_capital(w: Context, units: np.ndarray, unit_cost_num: int, lam: int) -
     w.post(K.INVENTORY_COGS, Acct.INV, Acct.INV, kfirms, kfirms, k_cost)
     w.post(K.CAPITAL_ADD, Acct.CAP, Acct.CAP, cfirms, cfirms, cost[cfirms])
     f.k = units
+    f.util_e = np.where(f.sector == 0, 1.0 / max(cfg.initial_capital_ticks, 1e-9), 0.0)
+    # Each consumption firm's preferred supplier: the capital firms in turn.
+    f.supplier = np.where(f.sector == 0, kfirms[np.arange(len(f)) % len(kfirms)], 0)
     _equity_finance(w, cfirms, cost[cfirms])
 
 

@@ -58,8 +58,10 @@ FIRM_COLUMNS_V2: dict[str, Any] = {
     "investment": I64,    # cents spent on capital this tick
     "depreciation": I64,  # book value written down this tick, cents
     "util": F64,          # planned labour / capacity labour of t-1
+    "util_e": F64,        # its adaptive expectation (what investment plans read)
     "profit_rate": F64,   # profit / capital at book value of t-1
     "shares": I64,        # equity shares outstanding
+    "supplier": I64,      # consumption firms: preferred capital-goods supplier
 }
 BANK_COLUMNS_V2: dict[str, Any] = {"shares": I64}
 # Equity holdings: one row per (household, issuer); issuers are firms 0..F-1 then banks F+k.

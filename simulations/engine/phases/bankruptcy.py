@@ -8,6 +8,7 @@ from ..context import Context
 from ..invariants import firm_net_worth
 from ..ledger import Acct, TransactionKind
 from ..money import interval_pairs, largest_remainder, to_ppm
+from ..rng import Stream
 from . import ownership
 
 K = TransactionKind
@@ -73,7 +74,8 @@ def _firms(w: Context) -> None:
         if v2:
             # The entrant belongs to the households that fund it (the richest depositors).
             if need > 0:
-                hh, amt = ownership.recapitalisers(h.dep, need, cfg.equity_owners)
+                hh, amt = ownership.recapitalisers(h.dep, need, cfg.equity_owners,
+                                                   w.rng(Stream.ENTRY, fid))
                 w.post(K.RECAP, Acct.DEP_H, Acct.DEP_F, hh, fid, amt)
                 ownership.reissue(s, fid, hh, amt, int(f.shares[fid]))
         elif need > 0:

@@ -51,11 +51,13 @@ def plan(w: Context) -> None:
     cap = capacity_workers(w)
     desired = f.target.copy()
     f.util = np.where(cons, desired / np.maximum(cap, 1), 0.0)
+    f.util_e = f.util_e + cfg.lambda_e * (f.util - f.util_e)
     f.target = np.where(cons, np.minimum(f.target, cap), f.target)
+    _capital_output(w)
     rates = f.profit_rate[cons]
     r_bar = float(np.median(rates)) if len(rates) else 0.0
     u_bar = cfg.target_utilisation
-    g = (cfg.investment_gamma_u * (np.minimum(f.util, 2.0) - u_bar) / u_bar
+    g = (cfg.investment_gamma_u * (np.minimum(f.util_e, 2.0) - u_bar) / u_bar
          + cfg.investment_gamma_r * (f.profit_rate - r_bar))
     delta = cfg.capital_depreciation
     g = np.clip(g, -delta, 0.25)
@@ -64,6 +66,23 @@ def plan(w: Context) -> None:
     for fid, d in w.decisions.firm.items():
         if d.investment_units is not None and f.sector[fid] == 0:
             f.inv_plan[fid] = int(d.investment_units)
+
+
+def _capital_output(w: Context) -> None:
+    """Capital-goods firms (storable output): expected sales plus a share lambda_e of the gap
+    between the desired stock (capital_inventory_ticks x expected sales) and the stock."""
+    cfg, f = w.cfg, w.s.f
+    kf = np.flatnonzero(f.sector == 1)
+    if len(kf) == 0:
+        return
+    lam = np.maximum(1, np.rint(cfg.productivity * f.lam[kf])).astype(np.int64)
+    s_e = f.s_e[kf]
+    want = s_e + cfg.lambda_e * (cfg.capital_inventory_ticks * s_e - f.x[kf])
+    want = np.maximum(0, np.ceil(want)).astype(np.int64)
+    target = -(-want // lam)
+    scripted = [fid for fid, d in w.decisions.firm.items() if d.target_workers is not None]
+    keep = np.isin(kf, scripted)
+    f.target[kf] = np.where(keep, f.target[kf], target)
 
 
 def market(w: Context) -> None:
@@ -83,6 +102,7 @@ def market(w: Context) -> None:
         buyers = buyers[rng.permutation(len(buyers))]
         z = min(cfg.capital_sample, len(kfirms))
         samples = kfirms[rng.integers(0, len(kfirms), size=(len(buyers), z))]
+        samples[:, 0] = f.supplier[buyers]  # the preferred supplier is always visited
         # Keep what P7 will charge and the sigma share of a wage bill for next tick.
         keep = debt_service(w) + apply_ppm(f.wage_bill, to_ppm(cfg.sigma))
         cash = np.maximum(f.dep - keep, 0).tolist()
@@ -109,12 +129,28 @@ def market(w: Context) -> None:
         if rows_q:
             _deliver(w, np.asarray(rows_b, np.int64), np.asarray(rows_s, np.int64),
                      np.asarray(rows_q, np.int64), sold)
+        _switch_supplier(w, buyers, samples, rng)
     kf = f.sector == 1
     f.sales = np.where(kf, sold, f.sales)
     f.unmet = np.where(kf, unmet, f.unmet)
     f.demand = np.where(kf, sold + unmet, f.demand)
     f.unsold = np.where(kf, f.x, f.unsold)
     _depreciate(w)
+
+
+def _switch_supplier(w: Context, buyers: np.ndarray, samples: np.ndarray,
+                     rng: np.random.Generator) -> None:
+    """Move to the cheapest supplier seen with prob 1 - exp(-eps_c dp / p), as households
+    move their preferred seller (Caiani et al. 2016 use the same rule in both markets)."""
+    f = w.s.f
+    price = f.price[samples]
+    cheapest = samples[np.arange(len(buyers)), np.argmin(price, axis=1)]
+    p_old = f.price[f.supplier[buyers]].astype(np.float64)
+    p_new = f.price[cheapest].astype(np.float64)
+    with np.errstate(over="ignore"):
+        prob = np.where(p_new < p_old, 1 - np.exp(-w.cfg.eps_c * (p_old - p_new) / p_old), 0.0)
+    move = rng.random(len(buyers)) < prob
+    f.supplier[buyers[move]] = cheapest[move]
 
 
 def _deliver(w: Context, buyers: np.ndarray, sellers: np.ndarray, qty: np.ndarray,

@@ -57,15 +57,26 @@ def reissue(s: State, issuer: int, holders: np.ndarray, paid: np.ndarray,
               "shares": shares[keep]})
 
 
-def recapitalisers(dep: np.ndarray, need: int, owners: int) -> tuple[np.ndarray, np.ndarray]:
-    """The richest depositors fund an entrant: the `owners` largest deposits, extended down the
-    ranking until they hold twice the need; each pays pro rata to its deposit."""
+def recapitalisers(dep: np.ndarray, need: int, owners: int, rng: np.random.Generator
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Who funds an entrant: `owners` draws of households with probability proportional to
+    their deposits (the wealthy are likelier investors); each pays pro rata to its deposit.
+    If the drawn households hold less than twice the need, the richest depositors are added
+    down the ranking until they do."""
     pos = np.maximum(dep, 0)
-    order = np.lexsort((np.arange(len(pos)), -pos))
-    cum = np.cumsum(pos[order])
-    n = max(owners, int(np.searchsorted(cum, 2 * need)) + 1)
-    who = order[:min(n, len(pos))]
+    total = int(pos.sum())
+    if total <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    cum = np.cumsum(pos)
+    draws = np.searchsorted(cum, rng.random(owners) * total, side="right")
+    who = np.unique(np.minimum(draws, len(pos) - 1))
     who = who[pos[who] > 0]
+    if int(pos[who].sum()) < 2 * need:
+        order = np.lexsort((np.arange(len(pos)), -pos))
+        cum_rich = np.cumsum(pos[order])
+        n = int(np.searchsorted(cum_rich, 2 * need)) + 1
+        who = np.union1d(who, order[:n])
+        who = who[pos[who] > 0]
     return who, largest_remainder(need, pos[who])
 
 
