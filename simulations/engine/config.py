@@ -16,6 +16,7 @@ V2_SPEC: dict[str, tuple] = {
     "capital_per_worker": (2000, int, 1, 10**9),    # capital units one worker operates
     "capital_depreciation": (0.05, float, 0.0, 1.0),  # per tick; Caiani: 20-period life
     "capital_sample": (3, int, 1, 100),             # capital-goods suppliers sampled
+    "extra_shopping_rounds": (2, int, 0, 100),       # random sellers for budget left
     "initial_capital_ticks": (1.15, float, 0.0, 100.0),  # initial capacity / initial staff
     "investment_gamma_u": (0.05, float, 0.0, 10.0),  # capacity growth per utilisation gap
     "investment_gamma_r": (0.02, float, 0.0, 10.0),  # capacity growth per profit-rate gap

@@ -145,30 +145,45 @@ def _households(w: Context) -> None:
         dup = np.zeros(n_h, dtype=bool)
         for j in range(k):
             dup |= sample[:, j] == firm_k
-        want = np.where(dup, 0, left // p_k)
-        active = np.flatnonzero(want > 0)
-        if len(active) == 0:
-            continue
-        fa = firm_k[active]
-        srt2 = np.lexsort((rank[active], fa))
-        act, fa, wa = active[srt2], fa[srt2], want[active][srt2]
-        cum = np.cumsum(wa)
-        first = np.searchsorted(fa, fa, side="left")
-        before = cum - wa - np.where(first > 0, cum[first - 1], 0)
-        got = np.clip(f.x[fa] - before, 0, wa)
-        short = got < wa
-        stocked_out[act[short & (stocked_out[act] < 0)]] = fa[short & (stocked_out[act] < 0)]
-        _sell(w, TransactionKind.CONSUMPTION, Acct.DEP_H, act, fa, got)
-        spent = got * f.price[fa]
-        left[act] -= spent
-        h.consumption[act] += spent
-        h.units_bought[act] += got
+        _visit(w, firm_k, np.where(dup, 0, left // p_k), rank, left, stocked_out)
+    if cfg.v2 and not w.sim:
+        # Model v2: budget left after the Z_c sellers is taken to further random sellers
+        # (a budget many times the average cannot be spent at two sellers: the rich would
+        # save by force, and demand would be lost to search alone).
+        sellers = np.flatnonzero(f.sector == 0)
+        for _ in range(cfg.extra_shopping_rounds):
+            firm_k = sellers[rng.integers(0, len(sellers), n_h)]
+            _visit(w, firm_k, left // f.price[firm_k], rank, left, stocked_out)
     # Unmet demand: only the budget left at the end of the search, at the first stock-out.
     miss = np.flatnonzero((stocked_out >= 0) & (left > 0))
     if len(miss):
         np.add.at(f.unmet, stocked_out[miss], left[miss] // f.price[stocked_out[miss]])
     w.handoffs.units.households = int(f.sales.sum()) - w.handoffs.units.government
     _switch_preferred(w, sample, price)
+
+
+def _visit(w: Context, firm_k: np.ndarray, want: np.ndarray, rank: np.ndarray,
+           left: np.ndarray, stocked_out: np.ndarray) -> None:
+    """One round: each household asks firm_k for `want` units; within a seller buyers are
+    served in the seeded random order (rank) until the stock runs out."""
+    h, f = w.s.h, w.s.f
+    active = np.flatnonzero(want > 0)
+    if len(active) == 0:
+        return
+    fa = firm_k[active]
+    srt2 = np.lexsort((rank[active], fa))
+    act, fa, wa = active[srt2], fa[srt2], want[active][srt2]
+    cum = np.cumsum(wa)
+    first = np.searchsorted(fa, fa, side="left")
+    before = cum - wa - np.where(first > 0, cum[first - 1], 0)
+    got = np.clip(f.x[fa] - before, 0, wa)
+    short = got < wa
+    stocked_out[act[short & (stocked_out[act] < 0)]] = fa[short & (stocked_out[act] < 0)]
+    _sell(w, TransactionKind.CONSUMPTION, Acct.DEP_H, act, fa, got)
+    spent = got * f.price[fa]
+    left[act] -= spent
+    h.consumption[act] += spent
+    h.units_bought[act] += got
 
 
 def _switch_preferred(w: Context, sample: np.ndarray, price: np.ndarray) -> None:

@@ -59,17 +59,14 @@ def reissue(s: State, issuer: int, holders: np.ndarray, paid: np.ndarray,
 
 def recapitalisers(dep: np.ndarray, need: int, owners: int, rng: np.random.Generator
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Who funds an entrant: `owners` draws of households with probability proportional to
-    their deposits (the wealthy are likelier investors); each pays pro rata to its deposit.
-    If the drawn households hold less than twice the need, the richest depositors are added
-    down the ranking until they do."""
+    """Who funds an entrant: `owners` households drawn uniformly (entry is open to savers of
+    every size, so ownership does not drift to the richest); each pays pro rata to its
+    deposit. If the drawn households hold less than twice the need, the richest depositors
+    are added down the ranking until they do."""
     pos = np.maximum(dep, 0)
-    total = int(pos.sum())
-    if total <= 0:
+    if int(pos.sum()) <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    cum = np.cumsum(pos)
-    draws = np.searchsorted(cum, rng.random(owners) * total, side="right")
-    who = np.unique(np.minimum(draws, len(pos) - 1))
+    who = np.unique(rng.integers(0, len(pos), owners))
     who = who[pos[who] > 0]
     if int(pos[who].sum()) < 2 * need:
         order = np.lexsort((np.arange(len(pos)), -pos))

@@ -84,6 +84,9 @@ def _firms(w: Context) -> None:
     # Markup test x <= nu*s without division.
     # The stock tested is what was left unsold before any of it perished (goods.py _spoil).
     low_stock = f.unsold <= cfg.nu * f.sales
+    if cfg.v2 and not w.sim:  # capital goods are storable: their own stock target
+        low_stock = np.where(f.sector == 1,
+                             f.unsold <= cfg.capital_inventory_ticks * f.sales, low_stock)
     f.mu = np.maximum(0.0, np.where(low_stock, f.mu * (1 + fn), f.mu * (1 - fn)))
     f.price = np.maximum(1, np.rint((1 + f.mu) * f.wage / lam)).astype(np.int64)
     _firm_overrides(w)

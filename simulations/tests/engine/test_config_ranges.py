@@ -40,7 +40,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "capital_firm_share": (0.0, 0.9), "capital_per_worker": (1, 10**9),
     "capital_depreciation": (0.0, 1.0), "capital_sample": (1, 100),
     "initial_capital_ticks": (0.0, 100.0), "investment_gamma_u": (0.0, 10.0),
-    "capital_inventory_ticks": (0.0, 100.0),
+    "capital_inventory_ticks": (0.0, 100.0), "extra_shopping_rounds": (0, 100),
     "investment_gamma_r": (0.0, 10.0), "target_utilisation": (0.01, 1.0),
     "equity_owners": (1, 10_000), "equity_pareto_alpha": (0.1, 100.0),
     "skill_sigma": (0.0, 3.0), "alpha1_spread": (0.0, 0.5),
