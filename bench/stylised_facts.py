@@ -188,7 +188,25 @@ def neutrality(seed: int, args: argparse.Namespace) -> dict[str, tuple[float | s
         "money shock: CPI ends higher (~+10%)": (price_gap * 100, 0.03 <= price_gap <= 0.2),
         "money shock: Y back within 2%": (y_gap * 100, y_gap <= 0.02),
         "_peak": (peak * 100, True),
+        "_paths": (np.log(y1 / y0), np.log(p1 / p0)),
     }
+
+
+def pooled(paths: list[tuple[np.ndarray, np.ndarray]]) -> str:
+    """The money shock averaged over the pairs: mean log gaps of output and CPI per tick."""
+    n = min(len(y) for y, _ in paths)
+    gy = np.mean([y[:n] for y, _ in paths], axis=0)
+    m = min(len(p) for _, p in paths)
+    gp = np.array([p[:m] for _, p in paths])
+    above = np.flatnonzero(gy > 0.005)
+    last = int(above.max() + 1) if len(above) else 0
+    tail = gp[:, -max(20, m // 10):].mean(axis=1)
+    se = float(tail.std(ddof=1) / np.sqrt(len(tail))) if len(tail) > 1 else 0.0
+    end_gap = gy[-max(20, n // 10):].mean()
+    return (f"pooled over {len(paths)} pairs: peak mean output gap {gy[:40].max() * 100:.2f} % "
+            f"(tick {int(gy[:40].argmax()) + 1} after the shock), mean gap above 0.5 % until "
+            f"tick {last}, mean output gap over the last 10 % {end_gap * 100:.2f} %, "
+            f"CPI gap at the end {tail.mean() * 100:.2f} % (s.e. {se * 100:.2f})")
 
 
 def charts(args: argparse.Namespace, seed: int, out_dir: Path) -> list[Path]:
@@ -266,10 +284,11 @@ def main() -> None:
         shown = "; ".join(f"{name.split(' (')[0]}={v if isinstance(v, str) else f'{v:.3g}'}"
                           for name, (v, _) in measured.items())
         print(f"seed {seed}: {shown}", file=sys.stderr, flush=True)
-    peaks = []
+    peaks, paths = [], []
     for seed in range(1, args.neutrality_seeds + 1):
         measured = neutrality(seed, args)
         peaks.append(measured.pop("_peak")[0])
+        paths.append(measured.pop("_paths"))
         for name, value in measured.items():
             results.setdefault(name, []).append(value)
         print(f"pair {seed}: " + "; ".join(f"{k.split(': ')[1]}={v[0]:.3g}"
@@ -290,6 +309,7 @@ def main() -> None:
     print(f"{passed}/{len(results)} facts pass")
     if peaks:
         print(f"money shock: median peak output gap in the first 40 ticks {np.median(peaks):.2f} %")
+        print(f"money shock, {pooled(paths)}")
     if args.charts:
         for path in charts(args, 1, args.charts):
             print(f"chart: {path}")

@@ -22,8 +22,8 @@ V2_SPEC: dict[str, tuple] = {
     "investment_gamma_r": (0.02, float, 0.0, 10.0),  # capacity growth per profit-rate gap
     "target_utilisation": (0.85, float, 0.01, 1.0),  # Caiani: 0.8
     "capital_inventory_ticks": (0.3, float, 0.0, 100.0),  # K-firms' desired stock / sales
-    "equity_owners": (100, int, 1, 10_000),          # owners drawn per firm and bank
-    "equity_pareto_alpha": (2.0, float, 0.1, 100.0),  # Pareto tail of owners' weights
+    "equity_owners": (300, int, 1, 10_000),          # owners drawn per firm and bank
+    "equity_pareto_alpha": (3.0, float, 0.1, 100.0),  # Pareto tail of owners' weights
     "skill_sigma": (0.35, float, 0.0, 3.0),          # sd of log productivity (wage)
     "alpha1_spread": (0.15, float, 0.0, 0.5),        # alpha1_i ~ U(alpha1 +- spread)
 }
