@@ -110,10 +110,11 @@ def publish(w: Context) -> dict[str, Any]:
         "avg_deposit_rate": avg_deposit_rate,
         "avg_price": float(f.price.mean()),
     }
-    if cfg.v2:
+    v2 = cfg.v2 and not w.sim  # SIM mode has no capital sector in either version
+    if v2:
         agg.update(_v2(w))
     s.public.update({key: agg[key] for key in SHARED_WITH_PUBLIC})
-    if cfg.v2:
+    if v2:
         s.public.update({key: agg[key] for key in V2_PUBLIC})
     s.public.update({
         "i_cb": float(cb.i_cb[0]), "i_R": float(cb.i_r[0]),
