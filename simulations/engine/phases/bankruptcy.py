@@ -76,8 +76,9 @@ def _firms(w: Context) -> None:
             if need > 0:
                 hh, amt = ownership.recapitalisers(h.dep, need, cfg.equity_owners,
                                                    w.rng(Stream.ENTRY, fid))
-                w.post(K.RECAP, Acct.DEP_H, Acct.DEP_F, hh, fid, amt)
-                ownership.reissue(s, fid, hh, amt, int(f.shares[fid]))
+                if int(amt.sum()) > 0:  # else nobody can pay: the old owners keep it
+                    w.post(K.RECAP, Acct.DEP_H, Acct.DEP_F, hh, fid, amt)
+                    ownership.reissue(s, fid, hh, amt, int(f.shares[fid]))
         elif need > 0:
             shares = largest_remainder(need, np.maximum(h.dep, 0))
             hh, _, amt = interval_pairs(shares, np.array([need], dtype=np.int64))
