@@ -106,3 +106,40 @@ def cpu_buckets_settle(*, used_ms_by_user: dict[int, int]) -> int:
                 [limits.bucket_cap_ms, limits.ms_per_tick, *(x for pair in chunk for x in pair)],
             )
     return len(items)
+
+
+def cpu_bucket_charge(*, user_id: int, used_ms: int) -> int:
+    """Take `used_ms` out of the user's bucket for work outside a tick (a dry run): no grant,
+    not counted as a tick, never below 0. One conditional UPDATE; returns the rows changed (0
+    for a user with no bucket yet, whose bucket is empty anyway)."""
+    _check_used(used_ms)
+    if used_ms == 0:
+        return 0
+    return CpuBucket.objects.filter(user_id=user_id).update(
+        bucket_ms=Greatest(Value(0), F("bucket_ms") - used_ms), updated_at=Now())
+
+@transaction.atomic
+def cpu_bucket_draw(*, user_id: int, want_ms: int) -> int:
+    """Take up to `want_ms` out of the user's bucket now (a backtest's reservation); returns
+    what was taken (0 with an empty or missing bucket). The row is locked for the read and the
+    write, so two draws never take the same milliseconds."""
+    if type(want_ms) is not int or want_ms < 0:
+        raise ValueError("want_ms must be an int >= 0")
+    row = CpuBucket.objects.select_for_update().filter(user_id=user_id).first()
+    if row is None or want_ms == 0:
+        return 0
+    have = min(row.bucket_ms, cpu_limits().bucket_cap_ms)
+    take = min(have, want_ms)
+    if take:
+        CpuBucket.objects.filter(pk=row.pk).update(bucket_ms=have - take, updated_at=Now())
+    return take
+
+
+def cpu_bucket_refund(*, user_id: int, ms: int) -> None:
+    """Give back what a reservation did not use (never past the cap)."""
+    if type(ms) is not int or ms < 0:
+        raise ValueError("ms must be an int >= 0")
+    if ms:
+        CpuBucket.objects.filter(user_id=user_id).update(
+            bucket_ms=Least(Value(cpu_limits().bucket_cap_ms), F("bucket_ms") + ms),
+            updated_at=Now())

@@ -13,7 +13,7 @@ UNITS = {
     "ms": gettext_lazy("ms"), "requests": gettext_lazy("requests"),
     "tokens": gettext_lazy("tokens"), "scripts": gettext_lazy("scripts"),
     "versions": gettext_lazy("versions"), "bytes": gettext_lazy("bytes"),
-    "agents": gettext_lazy("agents"),
+    "agents": gettext_lazy("agents"), "ticks": gettext_lazy("ticks"),
 }
 
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ops",
     "web",
     "llm",
+    "lab",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +237,8 @@ SCRIPT_SOURCE_MAX_BYTES = env_int("SCRIPT_SOURCE_MAX_BYTES", 64 * 1024, minimum=
 SCRIPT_LOG_BYTES_PER_DAY = env_int("SCRIPT_LOG_BYTES_PER_DAY", 1_000_000, minimum=0)
 # Scripts' printed output (ScriptTickLog) older than this many days is pruned daily (0: keep).
 SCRIPT_LOG_RETENTION_DAYS = env_int("SCRIPT_LOG_RETENTION_DAYS", 14, minimum=0)
+# Dry runs (of a saved version or of unsaved editor text) one user may start per minute.
+SCRIPT_DRY_RUNS_PER_MINUTE = env_int("SCRIPT_DRY_RUNS_PER_MINUTE", 20, minimum=1)
 # Failures in a row after which a mount is taken off its agent (a success resets the count).
 SCRIPT_STRIKES_TO_UNMOUNT = env_int("SCRIPT_STRIKES_TO_UNMOUNT", 5, minimum=1)
 # Script CPU: granted per user and tick, the burst bucket's cap, the most one tick may use.
@@ -272,6 +275,8 @@ REST_FRAMEWORK = {
         "anon": env_rate("THROTTLE_ANON_RATE", "120/min"),
         "user": env_rate("THROTTLE_USER_RATE", "1200/min"),
         "auth_token": env_rate("THROTTLE_AUTH_TOKEN_RATE", "20/min"),
+        # Backtests created per user (POST /api/scripts/{id}/versions/{n}/backtests/).
+        "backtests": env_rate("THROTTLE_BACKTEST_RATE", "10/min"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
@@ -292,6 +297,7 @@ SPECTACULAR_SETTINGS = {
         "SimulationStatusEnum": "simulations.models.Simulation.Status",
         "ScheduleKindEnum": "simulations.models.Schedule.Kind",
         "AgentTypeEnum": "simulations.models.AgentType",
+        "BacktestStatusEnum": "lab.models.Status",
     },
 }
 
@@ -328,6 +334,29 @@ SIMULATION_BUSY_MAX_RETRIES = env_int("SIMULATION_BUSY_MAX_RETRIES", 720, minimu
 SIMULATION_RUN_STALE_SECONDS = env_int("SIMULATION_RUN_STALE_SECONDS", 30, minimum=5)
 SIMULATION_RUN_REAP_SECONDS = env_int("SIMULATION_RUN_REAP_SECONDS", 15, minimum=1)
 SIMULATION_RUN_MAX_REQUEUES = env_int("SIMULATION_RUN_MAX_REQUEUES", 10, minimum=1)
+
+# --- Strategy lab: backtests (lab/) -----------------------------------------------------------
+# The most ticks one backtest may run (every arm runs them all).
+LAB_BACKTEST_MAX_TICKS = env_int("LAB_BACKTEST_MAX_TICKS", 96, minimum=1,
+                                 maximum=SIMULATION_MAX_TICKS_PER_RUN)
+# Arm-ticks (arms x ticks) a user may ask for per UTC day: the `backtest_ticks` quota.
+LAB_BACKTEST_TICKS_PER_DAY = env_int("LAB_BACKTEST_TICKS_PER_DAY", 2000, minimum=0)
+# Backtests kept per user: creating one deletes the oldest finished ones beyond this.
+LAB_BACKTESTS_KEPT = env_int("LAB_BACKTESTS_KEPT", 20, minimum=1)
+# Backtests of one user queued or running at once.
+LAB_BACKTESTS_ACTIVE_MAX = env_int("LAB_BACKTESTS_ACTIVE_MAX", 2, minimum=1,
+                                   maximum=LAB_BACKTESTS_KEPT)
+# The stored per-tick rows of one backtest, in bytes of JSON; an arm that would pass its share
+# stops with reason `result_too_large` and keeps what it stored.
+LAB_RESULT_MAX_BYTES = env_int("LAB_RESULT_MAX_BYTES", 8 * 1024 * 1024, minimum=64 * 1024)
+# A fresh world's largest size (households; firms and banks are bounded by the engine).
+LAB_FRESH_MAX_HOUSEHOLDS = env_int("LAB_FRESH_MAX_HOUSEHOLDS", 10_000, minimum=10)
+# A running arm silent this long (no tick done) has lost its worker: it fails with reason
+# `worker_lost`; a queued one not started after LAB_BACKTEST_QUEUE_SECONDS fails with
+# `not_started`. The sweep runs every LAB_BACKTEST_REAP_SECONDS (beat).
+LAB_BACKTEST_STALE_SECONDS = env_int("LAB_BACKTEST_STALE_SECONDS", 120, minimum=5)
+LAB_BACKTEST_QUEUE_SECONDS = env_int("LAB_BACKTEST_QUEUE_SECONDS", 3600, minimum=5)
+LAB_BACKTEST_REAP_SECONDS = env_int("LAB_BACKTEST_REAP_SECONDS", 30, minimum=1)
 
 # --- LLM gateway (llm/, accounts/quotas.py) ---------------------------------------------------
 LLM_PROVIDER = env_choice("LLM_PROVIDER", "mock", ("mock", "openai"))
@@ -428,6 +457,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(SIMULATION_RUN_REAP_SECONDS),
         # With no worker up, sweeps must not pile up in the queue: the next one will do.
         "options": {"expires": float(SIMULATION_RUN_REAP_SECONDS)},
+    },
+    "lab-fail-stale-backtests": {
+        "task": "lab.fail_stale_backtests",
+        "schedule": float(LAB_BACKTEST_REAP_SECONDS),
+        "options": {"expires": float(LAB_BACKTEST_REAP_SECONDS)},
     },
     "scripts-prune-tick-logs": {
         "task": "scripts_lib.prune_tick_logs",

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts.quotas_api import MeQuotasApi
 from accounts.urls import api_urlpatterns as accounts_api
 from econsim_project import views
+from lab.urls import api_urlpatterns as lab_api
 from llm.urls import api_urlpatterns as llm_api
 from ops.api import HealthApi
 from scripts_lib.urls import api_urlpatterns as scripts_api
@@ -24,6 +25,7 @@ api_urlpatterns = [
     path("", include("simulations.urls")),
     path("", include("orchestration.urls")),
     *scripts_api,
+    *lab_api,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

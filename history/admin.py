@@ -11,7 +11,15 @@ from django.utils.functional import cached_property
 
 from econsim_project.fields import int64_from_text
 from history.export import csv_response
-from history.models import AgentSnapshot, LedgerEntry, TickAggregate, TickAudit, TickLog, Trade
+from history.models import (
+    AgentSnapshot,
+    DecisionRecord,
+    LedgerEntry,
+    TickAggregate,
+    TickAudit,
+    TickLog,
+    Trade,
+)
 from history.selectors import recent_tick_logs
 
 
@@ -101,3 +109,10 @@ class TickAggregateAdmin(ArchiveAdmin):
 class TickAuditAdmin(ArchiveAdmin):
     list_display = ("simulation_id", "tick", "day", "all_passed", "rejected_decisions")
     list_filter = ("all_passed",)
+
+
+@admin.register(DecisionRecord)
+class DecisionRecordAdmin(ArchiveAdmin):
+    list_display = ("simulation_id", "tick", "agent_type", "agent_id", "outcome", "rule",
+                    "cpu_ms")
+    list_filter = ("outcome",)

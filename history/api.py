@@ -153,6 +153,22 @@ class SnapshotListApi(HistoryListApi):
         return self.list(request, simulation_id)
 
 
+class BalanceListApi(HistoryListApi):
+    filters = s.BalanceFilterSerializer
+    output = s.BalanceOutputSerializer
+    table = "balances"
+
+    selector = selectors.balances_query
+
+    @_list_schema("Balance-sheet history of one agent", s.BalanceFilterSerializer,
+                  s.BalanceOutputSerializer,
+                  "One row per tick: the balance sheet after each tick the agent had an owner, "
+                  "the day-end snapshot for the other days. `agent` is required; participants "
+                  "see their own agents, operators all.")
+    def get(self, request: Request, simulation_id: int) -> Response:
+        return self.list(request, simulation_id)
+
+
 class AggregateListApi(HistoryListApi):
     filters = s.AggregateFilterSerializer
     output = s.AggregateOutputSerializer

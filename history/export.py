@@ -75,6 +75,11 @@ FORMATS: dict[str, Format] = {
         lambda r: [r.id, r.day, r.tick, _agent(r.agent_type, r.agent_id),
                    _json(r.balance_sheet), _json(r.state)],
     ),
+    "balances": (
+        ["tick", "day", "source", "agent", "balance_sheet"],
+        lambda r: [r.tick, r.day, r.source, _agent(r.agent_type, r.agent_id),
+                   _json(r.balance_sheet)],
+    ),
     "audit": (
         ["tick", "day", "all_passed", "invariants", "tfm", "sector_saving", "state_hash",
          "rejected_decisions"],

@@ -231,6 +231,29 @@ class AgentSnapshot(models.Model):
         return f"{self.simulation_id} day {self.day} {self.agent_type}:{self.agent_id}"
 
 
+class AgentTickBalance(models.Model):
+    """A claimed agent's balance sheet after one tick. Written in the tick's transaction for
+    the agents that have an owner at that tick only (a few hundred, not the 10^4 households):
+    day-end snapshots keep every agent once a day, this keeps an owner's agents every tick."""
+
+    simulation = _simulation_fk()
+    tick = models.BigIntegerField()
+    day = models.IntegerField()
+    agent_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    agent_id = models.IntegerField()
+    balance_sheet = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "agent_type", "agent_id", "tick"],
+                                    name="hist_tickbal_unique"),
+        ]
+        indexes = [models.Index(fields=["simulation", "tick"], name="hist_tickbal_sim_tick")]
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} {self.agent_type}:{self.agent_id} balance"
+
+
 class TickAggregate(models.Model):
     """The macro series of one tick (the engine's published aggregates)."""
 
@@ -268,3 +291,81 @@ class TickAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.simulation_id}@{self.tick} audit"
+
+
+class DecisionRecord(models.Model):
+    """What one scripted agent's script decided at one tick, as the engine received it.
+
+    With the day-end checkpoints this makes every archived tick replayable without running
+    any script again: the accepted decisions of a tick, passed to `World.step` on the world of
+    the tick before, give back that tick's archived state (tested). Rejected decisions are kept
+    with the engine's field and rule (the agent followed its baseline rule that tick); a call
+    that failed in the sandbox keeps its failure kind as `rule`. `memory` is filled only at
+    day ends: the script's memory after that tick, where a backtest from that day end's
+    checkpoint starts. The script version and mount are plain ids: the archive sits beside
+    the scripts app, not above it."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Failed"
+        EMPTY = "empty", "No decision"
+
+    simulation = _simulation_fk()
+    tick = models.BigIntegerField()
+    day = models.IntegerField()
+    agent_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    agent_id = models.IntegerField()
+    version_id = models.BigIntegerField(help_text="The ScriptVersion that decided.")
+    mount_id = models.BigIntegerField()
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    decision = models.JSONField(null=True, blank=True,
+                                help_text="The decision as the script returned it, memory "
+                                          "split off.")
+    field = models.CharField(max_length=100, blank=True)
+    rule = models.CharField(max_length=100, blank=True)
+    cpu_ms = models.FloatField(default=0.0)
+    memory = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "tick", "agent_type", "agent_id"],
+                                    name="hist_decision_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["simulation", "agent_type", "agent_id", "tick"],
+                         name="hist_decision_agent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id}@{self.tick} {self.agent_type}:{self.agent_id} {self.outcome}"
+
+class AgentScore(models.Model):
+    """One agent's score over one day (`simulations.engine.scores`), and its running total
+    since day 1, so any window of days is two rows per agent: `total(d2) - total(d1 - 1)`.
+
+    Written from the archive after the day ends (`history.scoring`), for every household,
+    firm and bank, scripted or not (the baseline median needs them all). Households score a
+    float (utility); firms and banks integer cents, kept exact in the `*_cents` columns (the
+    float columns then hold the same numbers)."""
+
+    simulation = _simulation_fk()
+    day = models.IntegerField()
+    tick = models.BigIntegerField(help_text="The day's last tick.")
+    agent_type = models.SmallIntegerField(choices=AgentTypeCode.choices)
+    agent_id = models.IntegerField()
+    score = models.FloatField()
+    total = models.FloatField(help_text="Sum of the scores of days 1 to this one.")
+    score_cents = models.BigIntegerField(null=True, blank=True)
+    total_cents = models.BigIntegerField(null=True, blank=True)
+    failures = models.SmallIntegerField(default=0, help_text="Failures during the day.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "day", "agent_type", "agent_id"],
+                                    name="hist_score_unique_day_agent"),
+        ]
+        # The unique constraint's index serves the leaderboard: (simulation, day, type) ranges.
+
+    def __str__(self) -> str:
+        return f"{self.simulation_id} day {self.day} {self.agent_type}:{self.agent_id}"

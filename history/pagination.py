@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import Any, Protocol
 
 from django.db import connection
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
@@ -38,9 +39,18 @@ class Query:
     distinct: bool = True  # branches may overlap (both sides of one posting)
 
 
+class PositionedQuery(Protocol):
+    """A list that computes a page's positions first (id blocks, balance histories)."""
+
+    def positions(self, after: tuple[int, int] | None, skip: int,
+                  count: int) -> list[tuple[int, int]]: ...
+
+    def rows(self, positions: list[tuple[int, int]]) -> list[Any]: ...
+
+
 @dataclass
 class Page:
-    rows: list[Model]
+    rows: list[Any]
     after: tuple[int, int] | None = None  # position of the last row, when more rows follow
     has_more: bool = False
 
@@ -82,11 +92,11 @@ def _sliced(query: Query, after: tuple[int, int] | None, start: int, stop: int) 
     return union.order_by(*query.order)[start:stop]
 
 
-def page_fetch(*, query: Query | BlockQuery, after: tuple[int, int] | None = None,
+def page_fetch(*, query: Query | BlockQuery | PositionedQuery, after: tuple[int, int] | None = None,
                offset: int = 0, limit: int) -> Page:
     """One page of `limit` rows after the position `after`, or (compatibility) after skipping
     `offset` rows; `has_more` tells whether another page follows."""
-    if isinstance(query, BlockQuery):
+    if not isinstance(query, Query):  # computes its positions, then fetches their rows
         positions = query.positions(after, offset, limit + 1)
         has_more = len(positions) > limit
         return Page(rows=query.rows(positions[:limit]),
@@ -103,8 +113,8 @@ def page_fetch(*, query: Query | BlockQuery, after: tuple[int, int] | None = Non
     return Page(rows=rows, after=position, has_more=has_more)
 
 
-def rows_iterate(*, query: Query | BlockQuery, after: tuple[int, int] | None = None,
-                 chunk: int = 5000) -> Iterator[Model]:
+def rows_iterate(*, query: Query | BlockQuery | PositionedQuery,
+                 after: tuple[int, int] | None = None, chunk: int = 5000) -> Iterator[Any]:
     """Every row from `after` on, in keyset chunks: an export of any size holds one chunk in
     memory and no long-running transaction."""
     while True:

@@ -14,9 +14,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 
+from history.balances import BalanceQuery
 from history.block_pages import AgentKey, BlockQuery
 from history.blocks import LEDGER, TRADES, BlockArchive
 from history.models import (
+    AgentScore,
     AgentSnapshot,
     LedgerBatch,
     TickAggregate,
@@ -119,6 +121,14 @@ def snapshots_query(*, access: Access, day: int | None = None, day_from: int | N
     return Query(rows=rows, order=("day", "id"), branches=branches, distinct=False)
 
 
+def balances_query(*, access: Access, agent: AgentKey, tick_from: int | None = None,
+                   tick_to: int | None = None) -> BalanceQuery:
+    """One agent's balance sheets: every tick it had an owner, the day ends otherwise."""
+    (visible,) = access.visible_agents(agent)
+    return BalanceQuery(simulation_id=access.simulation.pk, agent=visible, tick_from=tick_from,
+                        tick_to=tick_to)
+
+
 def aggregates_query(*, access: Access, tick_from: int | None = None,
                      tick_to: int | None = None) -> Query:
     rows = TickAggregate.objects.filter(simulation_id=access.simulation.pk)
@@ -164,3 +174,24 @@ def simulation_latest_aggregates(*, simulation_id: int) -> dict[str, Any] | None
     """The last tick's aggregates row (tick, day, data), or None before the first tick."""
     return (TickAggregate.objects.filter(simulation_id=simulation_id).order_by("-tick")
             .values("tick", "day", "data").first())
+
+
+def scores_latest_day(*, simulation_id: int) -> int | None:
+    """The last scored day of a simulation (None before its first day is scored)."""
+    return (AgentScore.objects.filter(simulation_id=simulation_id).order_by("-day")
+            .values_list("day", flat=True).first())
+
+
+def scores_totals(*, simulation_id: int, agent_type: str,
+                  days: set[int]) -> dict[int, dict[int, int | float]]:
+    """day -> engine id -> the running total of the agent's score after that day (cents for
+    firms and banks, exact; utility for households). Day 0 is all zeros: pass it, get {}."""
+    code = AGENT_TYPE_CODES[agent_type]
+    wanted = sorted(d for d in days if d >= 1)
+    out: dict[int, dict[int, int | float]] = {d: {} for d in days}
+    column = "total" if agent_type == "household" else "total_cents"
+    for day, agent_id, total in AgentScore.objects.filter(
+            simulation_id=simulation_id, day__in=wanted, agent_type=code,
+    ).values_list("day", "agent_id", column):
+        out[day][agent_id] = total
+    return out

@@ -99,6 +99,10 @@ class SnapshotFilterSerializer(PageInputSerializer):
     agent = AgentRefField(required=False, help_text=AGENT_HELP)
 
 
+class BalanceFilterSerializer(TickRangeInputSerializer):
+    agent = AgentRefField(help_text=AGENT_HELP)
+
+
 class AggregateFilterSerializer(TickRangeInputSerializer):
     fields = serializers.CharField(required=False, max_length=2000,
                                    help_text="Comma-separated series names (default: all).")
@@ -187,6 +191,20 @@ class SnapshotOutputSerializer(serializers.Serializer):
 
     def get_agent(self, snapshot: object) -> str:
         return _agent(snapshot.agent_type, snapshot.agent_id)
+
+
+class BalanceOutputSerializer(serializers.Serializer):
+    tick = serializers.IntegerField()
+    day = serializers.IntegerField()
+    source = serializers.ChoiceField(
+        choices=["tick", "day_end"],
+        help_text="tick: kept every tick while the agent had an owner; day_end: the day's "
+                  "snapshot (before the claim, or for a free agent).")
+    agent = serializers.SerializerMethodField()
+    balance_sheet = serializers.JSONField(help_text="Money in cents.")
+
+    def get_agent(self, row: object) -> str:
+        return _agent(row.agent_type, row.agent_id)
 
 
 class AggregateOutputSerializer(serializers.Serializer):

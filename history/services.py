@@ -10,12 +10,27 @@ The contract the orchestrator calls, inside its own `transaction.atomic()` for t
         `result.postings` batch), TickAggregate (`result.aggregates`) and TickAudit
         (`result.audit`'s invariants, tfm and sector_saving, `result.state_hash`).
 
+    history_ingest_decisions(*, simulation_id: int, day: int, tick: int,
+                             rows: Iterable[dict]) -> int
+        Archives what each scripted agent's script decided at `tick`: one DecisionRecord per
+        row, a dict with agent_type (name), agent_id (engine id), version_id, mount_id,
+        outcome (DecisionRecord.Outcome), decision (dict or None), field, rule, cpu_ms and
+        memory (dict or None; given at day ends). Returns the number of rows.
+
+    history_ingest_scores(*, rows: list[tuple]) -> int
+        Archives a day's per-agent scores (see `history.scoring`).
+
     history_ingest_snapshots(*, simulation_id: int, day: int, tick: int,
                              rows: Iterable[tuple[str, int, dict, dict]]) -> int
         Archives (agent_type name, engine id, balance sheet, state) of each agent at the end
         of `day` (last tick `tick`); returns the number of rows.
 
-Neither commits: both refuse to run outside a transaction, so a crash before the
+    history_ingest_tick_balances(*, simulation_id: int, day: int, tick: int,
+                                 rows: Iterable[tuple[str, int, dict]]) -> int
+        Archives (agent_type name, engine id, balance sheet) of the agents that have an owner
+        at `tick` (AgentTickBalance); returns the number of rows.
+
+None commits: both refuse to run outside a transaction, so a crash before the
 orchestrator's commit leaves no history of the unfinished tick, and the exact re-run writes
 it again. On PostgreSQL the big tables go in by binary COPY through psycopg 3; elsewhere
 (the embedded SQLite mode) by bulk_create. Ledger entries and trades are kept in id blocks
@@ -37,7 +52,10 @@ from psycopg.types.json import Jsonb
 from history.blocks import LEDGER, TRADES, blocks_forget_after, blocks_write, db_columns
 from history.models import (
     LOG_LEVELS,
+    AgentScore,
     AgentSnapshot,
+    AgentTickBalance,
+    DecisionRecord,
     TickAggregate,
     TickAudit,
     TickLog,
@@ -89,7 +107,7 @@ def _copy_json_rows(model: type[Model], names: list[str], rows: list[tuple],
         for row in rows:
             values = list(row)
             for i in json_at:
-                values[i] = Jsonb(values[i])
+                values[i] = None if values[i] is None else Jsonb(values[i])
             copy.write_row(values)
 
 
@@ -151,13 +169,83 @@ def history_ingest_snapshots(*, simulation_id: int, day: int, tick: int,
     return len(records)
 
 
+TICK_BALANCE_COLUMNS = ["simulation_id", "tick", "day", "agent_type", "agent_id",
+                        "balance_sheet"]
+
+
+def history_ingest_tick_balances(*, simulation_id: int, day: int, tick: int,
+                                 rows: Iterable[tuple[str, int, dict]]) -> int:
+    _require_transaction()
+    records = []
+    for agent_type, engine_id, balance_sheet in rows:
+        if agent_type not in AGENT_TYPE_CODES:
+            raise ValueError(f"unknown agent type {agent_type!r}")
+        records.append((simulation_id, tick, day, AGENT_TYPE_CODES[agent_type], int(engine_id),
+                        plain(balance_sheet)))
+    if records and _uses_copy():
+        _copy_json_rows(AgentTickBalance, TICK_BALANCE_COLUMNS, records, {"balance_sheet"})
+    elif records:
+        AgentTickBalance.objects.bulk_create(
+            [AgentTickBalance(**dict(zip(TICK_BALANCE_COLUMNS, r, strict=True)))
+             for r in records], batch_size=2000)
+    return len(records)
+
+
+DECISION_COLUMNS = ["simulation_id", "tick", "day", "agent_type", "agent_id", "version_id",
+                    "mount_id", "outcome", "decision", "field", "rule", "cpu_ms", "memory"]
+_TEXT_MAX = DecisionRecord._meta.get_field("rule").max_length
+
+
+def history_ingest_decisions(*, simulation_id: int, day: int, tick: int,
+                             rows: Iterable[dict]) -> int:
+    _require_transaction()
+    outcomes = set(DecisionRecord.Outcome.values)
+    records = []
+    for row in rows:
+        if row["agent_type"] not in AGENT_TYPE_CODES:
+            raise ValueError(f"unknown agent type {row['agent_type']!r}")
+        if row["outcome"] not in outcomes:
+            raise ValueError(f"unknown decision outcome {row['outcome']!r}")
+        records.append((
+            simulation_id, tick, day, AGENT_TYPE_CODES[row["agent_type"]], int(row["agent_id"]),
+            int(row["version_id"]), int(row["mount_id"]), row["outcome"],
+            None if row.get("decision") is None else plain(row["decision"]),
+            str(row.get("field") or "")[:_TEXT_MAX], str(row.get("rule") or "")[:_TEXT_MAX],
+            float(row.get("cpu_ms") or 0.0),
+            None if row.get("memory") is None else plain(row["memory"])))
+    if records and _uses_copy():
+        _copy_json_rows(DecisionRecord, DECISION_COLUMNS, records, {"decision", "memory"})
+    elif records:
+        DecisionRecord.objects.bulk_create(
+            [DecisionRecord(**dict(zip(DECISION_COLUMNS, r, strict=True))) for r in records],
+            batch_size=2000)
+    return len(records)
+
+SCORE_COLUMNS = ["simulation_id", "day", "tick", "agent_type", "agent_id", "score", "total",
+                 "score_cents", "total_cents", "failures"]
+
+
+def history_ingest_scores(*, rows: list[tuple]) -> int:
+    """Archives one day's scores (`history.scoring` computes them): tuples in the order of
+    `SCORE_COLUMNS`. By COPY on PostgreSQL; the caller holds the transaction."""
+    _require_transaction()
+    if rows and _uses_copy():
+        _copy_json_rows(AgentScore, SCORE_COLUMNS, rows, set())
+    elif rows:
+        AgentScore.objects.bulk_create(
+            [AgentScore(**dict(zip(SCORE_COLUMNS, r, strict=True))) for r in rows],
+            batch_size=2000)
+    return len(rows)
+
+
 def history_forget_after(*, simulation_id: int, tick: int) -> None:
     """Delete the archive of the ticks after `tick`: an operator's reset, the one writer of
     the archive besides ingestion and retention. The caller holds the transaction."""
     _require_transaction()
     for archive in (LEDGER, TRADES):
         blocks_forget_after(archive, simulation_id, tick)
-    for model in (TickLog, TickAggregate, TickAudit, AgentSnapshot):
+    for model in (TickLog, TickAggregate, TickAudit, AgentSnapshot, DecisionRecord,
+                  AgentScore, AgentTickBalance):
         model.objects.filter(simulation_id=simulation_id, tick__gt=tick).delete()
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("trades/", api.TradeListApi.as_view(), name="api-history-trades"),
     path("ledger/", api.LedgerListApi.as_view(), name="api-history-ledger"),
     path("snapshots/", api.SnapshotListApi.as_view(), name="api-history-snapshots"),
+    path("balance/", api.BalanceListApi.as_view(), name="api-history-balance"),
     path("aggregates/", api.AggregateListApi.as_view(), name="api-history-aggregates"),
     path("audit/", api.AuditListApi.as_view(), name="api-history-audit"),
 ]

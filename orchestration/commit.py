@@ -1,4 +1,5 @@
-"""The one PostgreSQL transaction of a tick: history, scripts' records, checkpoint, counter."""
+"""The one PostgreSQL transaction of a tick: history (decisions included), scripts' records,
+checkpoint, counter."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from accounts.notifications import notifications_create_many
-from history.services import history_ingest_snapshots, history_ingest_tick
+from history.services import (
+    history_ingest_decisions,
+    history_ingest_snapshots,
+    history_ingest_tick,
+    history_ingest_tick_balances,
+)
+from history.tasks import scores_compute_task
 from orchestration import scripting
+from orchestration.decisions import decision_rows
 from simulations.engine import TickResult, World
 from simulations.models import Agent, Checkpoint, DayRun, Shock, Simulation, day_of_tick
 from simulations.world_cache import world_cache_store
-from simulations.worlds import public_state, snapshot_rows
+from simulations.worlds import claimed_balance_rows, public_state, snapshot_rows
 
 
 class TickConflict(Exception):
@@ -58,8 +66,17 @@ def tick_commit(tick: TickInput) -> int:
                                f"{tick.expected_tick}")
         history_ingest_tick(simulation_id=sim_id, day=day, result=result,
                             logs=[*tick.logs, *_shock_logs(tick.shocks)])
+        history_ingest_tick_balances(simulation_id=sim_id, day=day, tick=result.tick,
+                                     rows=claimed_balance_rows(simulation_id=sim_id,
+                                                               world=tick.world))
         scripting.scripts_record_tick(simulation_id=sim_id, tick=result.tick, run=tick.run,
                                       rejected=list(result.rejected))
+        if tick.run.calls:
+            memories = scripting.mount_memories(simulation_id=sim_id) if day_end else None
+            history_ingest_decisions(
+                simulation_id=sim_id, day=day, tick=result.tick,
+                rows=decision_rows(run=tick.run, rejected=list(result.rejected),
+                                   memories=memories))
         # Retention: day-end checkpoints are kept, of the others only the latest.
         # only("pk"): the delete collects rows (DayRun links are set null) without their blobs
         Checkpoint.objects.filter(simulation_id=sim_id, kind=Checkpoint.Kind.LATEST).only(
@@ -82,6 +99,7 @@ def tick_commit(tick: TickInput) -> int:
                                      rows=snapshot_rows(simulation_id=sim_id, world=tick.world))
             scripting.rotations_apply(simulation_id=sim_id, tick=result.tick)
             _notify_day_finished(simulation_id=sim_id, day=day, tick=result.tick)
+            transaction.on_commit(lambda: scores_compute_task.delay(sim_id, day), robust=True)
         state = public_state(simulation_id=sim_id, world=tick.world,
                              state_hash=result.state_hash)
         transaction.on_commit(lambda: _cache_store(tick, state))

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from scripts_lib import selectors, services
-from scripts_lib.dry_run import script_version_dry_run
+from scripts_lib.dry_run import DryRunLimited, script_source_dry_run, script_version_dry_run
 from scripts_lib.sandbox import SandboxError
 from scripts_lib.serializers import (
     DryRunInputSerializer,
     DryRunOutputSerializer,
+    DryRunSourceInputSerializer,
     FailureFilterSerializer,
     FailureOutputSerializer,
     MountCreateInputSerializer,
@@ -41,6 +42,35 @@ class SandboxDown(APIException):
     status_code = 503
     default_code = "sandbox_unavailable"
     default_detail = "Scripts cannot run on this server right now (isolation unavailable)."
+
+
+class TooManyDryRuns(Throttled):
+    """429 with Retry-After: the user's dry runs of this minute reached the limit."""
+
+    extra_detail_singular = "Try again in {wait} second."
+    extra_detail_plural = "Try again in {wait} seconds."
+
+    def __init__(self, exc: DryRunLimited) -> None:
+        super().__init__(wait=exc.wait, detail=f"At most {exc.limit} dry runs a minute.",
+                         code=DryRunLimited.rule)
+
+
+DRY_RUN_ERRORS = {
+    404: NOT_YOURS,
+    429: OpenApiResponse(description="Over `SCRIPT_DRY_RUNS_PER_MINUTE` (rule "
+                                     "`too_many_dry_runs`, with Retry-After); nothing ran."),
+    503: OpenApiResponse(description="Sandbox unavailable."),
+}
+
+
+def _dry_run(run: object, **kwargs: object) -> Response:
+    try:
+        outcome = run(**kwargs)
+    except DryRunLimited as exc:
+        raise TooManyDryRuns(exc) from exc
+    except SandboxError as exc:  # fail closed, and say so instead of a 500
+        raise SandboxDown(f"{SandboxDown.default_detail} {exc}") from exc
+    return Response(DryRunOutputSerializer(outcome.as_dict()).data)
 
 
 class ScriptPagination(PageNumberPagination):
@@ -86,7 +116,8 @@ class ScriptDetailApi(APIView):
         script = selectors.script_get(user=request.user, script_id=script_id)
         return Response(ScriptOutputSerializer(script).data)
 
-    @extend_schema(tags=TAG, summary="Rename or describe a script (its agent type is fixed)",
+    @extend_schema(tags=TAG, summary="Rename, describe or hide the name of a script (its "
+                                     "agent type is fixed)",
                    request=ScriptUpdateInputSerializer,
                    responses={200: ScriptOutputSerializer, 404: NOT_YOURS})
     def patch(self, request: Request, script_id: int) -> Response:
@@ -152,21 +183,37 @@ class ScriptVersionDryRunApi(APIView):
                                "sample observation. Returns the decision, the engine's "
                                "validation, the captured output and the CPU used.",
                    request=DryRunInputSerializer,
-                   responses={200: DryRunOutputSerializer, 404: NOT_YOURS,
-                              503: OpenApiResponse(description="Sandbox unavailable.")})
+                   responses={200: DryRunOutputSerializer, **DRY_RUN_ERRORS})
     def post(self, request: Request, script_id: int, number: int) -> Response:
         script = selectors.script_get(user=request.user, script_id=script_id)
         version = selectors.script_version_get(script=script, number=number)
         data = DryRunInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            outcome = script_version_dry_run(
-                version=version, user=request.user, agent_id=data.validated_data.get("agent"),
-                memory=data.validated_data.get("memory"),
-                scenario=data.validated_data["scenario"])
-        except SandboxError as exc:  # fail closed, and say so instead of a 500
-            raise SandboxDown(f"{SandboxDown.default_detail} {exc}") from exc
-        return Response(DryRunOutputSerializer(outcome.as_dict()).data)
+        return _dry_run(script_version_dry_run, version=version, user=request.user,
+                        agent_id=data.validated_data.get("agent"),
+                        memory=data.validated_data.get("memory"),
+                        scenario=data.validated_data["scenario"])
+
+
+class ScriptSourceDryRunApi(APIView):
+    @extend_schema(tags=TAG, summary="Dry-run unsaved source, creating no version",
+                   description="The upload's checks first (400 on `source`: `too_large`, "
+                               "`too_complex`, `syntax_error`, `forbidden_import`, "
+                               "`missing_decide`), then as a version's dry run. Counts "
+                               "against the per-minute dry-run limit; the CPU it used is "
+                               "taken from your CPU bucket. The answer carries the "
+                               "observation the script saw and the memory it returned.",
+                   request=DryRunSourceInputSerializer,
+                   responses={200: DryRunOutputSerializer, **DRY_RUN_ERRORS})
+    def post(self, request: Request, script_id: int) -> Response:
+        script = selectors.script_get(user=request.user, script_id=script_id)
+        data = DryRunSourceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _dry_run(script_source_dry_run, script=script, user=request.user,
+                        source=data.validated_data["source"],
+                        agent_id=data.validated_data.get("agent"),
+                        memory=data.validated_data.get("memory"),
+                        scenario=data.validated_data["scenario"])
 
 
 class ScriptSchemaApi(APIView):

@@ -1,25 +1,35 @@
-"""Running a script outside the tick: the API's dry run and the `run_script` command.
+"""Running a script outside the tick: dry runs (of a saved version, or of unsaved editor text
+that creates no version) and the `run_script` command.
 
-Both use the same sandbox and the same engine validation as a tick, and change nothing: the
-world comes from the latest checkpoint (or a freshly created sample world), memory is not
-saved, the CPU bucket is not charged.
+They use the same sandbox and the same engine validation as a tick and change nothing in the
+world: it comes from the latest checkpoint (or a freshly created sample world) and memory is
+not saved. A user's dry runs are limited per minute (`SCRIPT_DRY_RUNS_PER_MINUTE`, a cache
+counter) and their CPU is taken from the user's CPU bucket, whose budget also bounds them.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
+import time
 from dataclasses import asdict, dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 
+from accounts.cpu_bucket import cpu_bucket_charge
 from econsim_project.field_errors import field_error
-from scripts_lib.models import Mount, ScriptVersion
-from scripts_lib.quotas import cpu_budgets
+from scripts_lib.models import Mount, Script, ScriptVersion
+from scripts_lib.quotas import cpu_budgets, script_limits
 from scripts_lib.runtime import sandbox_get
 from scripts_lib.sandbox import Sandbox, ScriptJob, ScriptResult, apply_validation
+from scripts_lib.services import source_errors
 from simulations.engine import World
 from simulations.engine.decisions import decision_context
+from simulations.engine.jsonplain import plain
 from simulations.engine.schema import DecisionContext, validate_decision
 from simulations.models import Agent, Checkpoint, Scenario
 
@@ -41,6 +51,7 @@ class DryRunOutcome:
     observation_source: str  # "agent" (a live world) or "sample"
     agent: str  # "household:3"
     tick: int  # the tick the observation is for
+    observation: dict  # what the script saw (memory is handed in beside it)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -98,13 +109,56 @@ def _live_agent(user: AbstractBaseUser, agent_id: int, agent_type: str) -> tuple
     return World.from_bytes(bytes(checkpoint.state)), agent
 
 
+class DryRunLimited(Exception):
+    """The user started SCRIPT_DRY_RUNS_PER_MINUTE dry runs this minute; `wait` seconds to
+    the next minute. Nothing ran and nothing was charged."""
+
+    rule = "too_many_dry_runs"
+
+    def __init__(self, *, limit: int, wait: int) -> None:
+        super().__init__(f"At most {limit} dry runs a minute; try again in {wait} s.")
+        self.limit, self.wait = limit, wait
+
+
+def dry_run_admit(*, user_id: int, now: float | None = None) -> None:
+    """Count one dry run in the user's current minute (a fixed window in the cache: an atomic
+    increment, so parallel requests cannot overshoot); raise DryRunLimited past the limit."""
+    now = time.time() if now is None else now
+    minute = int(now // 60)
+    key = f"scripts:dry_runs:{user_id}:{minute}"
+    cache.add(key, 0, timeout=120)
+    limit = settings.SCRIPT_DRY_RUNS_PER_MINUTE
+    if cache.incr(key) > limit:
+        cache.decr(key)  # a refused dry run takes no slot
+        raise DryRunLimited(limit=limit, wait=max(1, int((minute + 1) * 60 - now + 0.999)))
+
+
 def script_version_dry_run(*, version: ScriptVersion, user: AbstractBaseUser,
                            agent_id: int | None = None, memory: dict | None = None,
                            scenario: str = Scenario.BASELINE) -> DryRunOutcome:
     """Run `version` once against the live observation of a claimed agent (its latest
     checkpoint, and the memory of its active mount unless `memory` is given) or, without an
     agent, against agent 0 of a sample world of `scenario`."""
-    agent_type = version.script.agent_type
+    dry_run_admit(user_id=user.pk)
+    return _dry_run(source=version.source, agent_type=version.script.agent_type, user=user,
+                    agent_id=agent_id, memory=memory, scenario=scenario)
+
+
+def script_source_dry_run(*, script: Script, source: str, user: AbstractBaseUser,
+                          agent_id: int | None = None, memory: dict | None = None,
+                          scenario: str = Scenario.BASELINE) -> DryRunOutcome:
+    """Dry-run unsaved text of `script` (no ScriptVersion is created): the upload's source
+    checks first (ValidationError on `source` with their rules), then as a version's."""
+    dry_run_admit(user_id=user.pk)
+    errors = source_errors(source, script_limits(user_id=script.owner_id).max_source_bytes)
+    if errors:
+        raise ValidationError({"source": errors})
+    return _dry_run(source=source, agent_type=script.agent_type, user=user, agent_id=agent_id,
+                    memory=memory, scenario=scenario)
+
+
+def _dry_run(*, source: str, agent_type: str, user: AbstractBaseUser, agent_id: int | None,
+             memory: dict | None, scenario: str) -> DryRunOutcome:
     if agent_id is not None:
         world, agent = _live_agent(user, agent_id, agent_type)
         ref, source_kind = agent.ref, "agent"
@@ -115,14 +169,15 @@ def script_version_dry_run(*, version: ScriptVersion, user: AbstractBaseUser,
         world, ref, source_kind = sample_world(scenario), (agent_type, 0), "sample"
     observation = world.observations([ref])[ref]
     result, validation = run_once(
-        box=sandbox_get(), source=version.source, agent_type=agent_type,
+        box=sandbox_get(), source=source, agent_type=agent_type,
         observation=observation, memory=memory or {},
         ctx=decision_context(world.ctx, *ref),
         cpu_ms=cpu_budgets(user_ids=[user.pk])[user.pk], tenant=str(user.pk))
+    cpu_bucket_charge(user_id=user.pk, used_ms=math.ceil(result.cpu_ms))
     return DryRunOutcome(
         ok=result.ok, decision=result.decision, memory=result.memory, log=result.log,
         cpu_ms=round(result.cpu_ms, 3), failure_kind=result.failure_kind,
         message=result.message, traceback=result.traceback,
         line=None if result.ok else failure_line(result), validation=validation,
         observation_source=source_kind, agent=f"{ref[0]}:{ref[1]}",
-        tick=observation["tick"])
+        tick=observation["tick"], observation=plain(observation))

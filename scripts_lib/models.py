@@ -25,6 +25,9 @@ class Script(models.Model):
     # Set instead of deleting once a version of the script has run somewhere: the record of
     # what drove an agent must survive. Archived scripts are hidden from their owner's list.
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Leaderboards show "hidden" instead of the name (the owner's nickname still shows).
+    hide_name = models.BooleanField(
+        default=False, help_text="Leaderboards show 'hidden' instead of this script's name.")
 
     class Meta:
         ordering = ["owner_id", "name"]

@@ -17,6 +17,8 @@ class ScriptCreateInputSerializer(serializers.Serializer):
 class ScriptUpdateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=80, required=False)
     description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    hide_name = serializers.BooleanField(
+        required=False, help_text="Leaderboards show 'hidden' instead of the script's name.")
 
 
 class ScriptOutputSerializer(serializers.ModelSerializer):
@@ -28,8 +30,9 @@ class ScriptOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Script
-        fields = ["id", "name", "agent_type", "description", "owner", "version_count",
-                  "latest_version", "last_version_at", "created_at", "updated_at"]
+        fields = ["id", "name", "agent_type", "description", "hide_name", "owner",
+                  "version_count", "latest_version", "last_version_at", "created_at",
+                  "updated_at"]
 
 
 class VersionCreateInputSerializer(serializers.Serializer):
@@ -63,6 +66,12 @@ class DryRunInputSerializer(serializers.Serializer):
                                        help_text="Scenario of the sample world (no agent).")
 
 
+class DryRunSourceInputSerializer(DryRunInputSerializer):
+    # As an upload's: whitespace kept; the size and parse rules are the service's checks.
+    source = serializers.CharField(trim_whitespace=False, allow_blank=True,
+                                   help_text="The text to run; no version is created.")
+
+
 class ValidationOutputSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     field = serializers.CharField(allow_null=True)
@@ -83,6 +92,8 @@ class DryRunOutputSerializer(serializers.Serializer):
     observation_source = serializers.ChoiceField(choices=["agent", "sample"])
     agent = serializers.CharField()
     tick = serializers.IntegerField()
+    observation = serializers.DictField(help_text="The observation the script saw (its "
+                                                  "memory is handed in beside it).")
 
 
 class MountCreateInputSerializer(serializers.Serializer):

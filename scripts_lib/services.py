@@ -54,7 +54,7 @@ def script_create(*, owner: AbstractBaseUser, name: str, agent_type: str,
 
 @transaction.atomic
 def script_update(*, script: Script, name: str | None = None,
-                  description: str | None = None) -> Script:
+                  description: str | None = None, hide_name: bool | None = None) -> Script:
     fields = []
     if name is not None:
         name = name.strip()
@@ -70,6 +70,9 @@ def script_update(*, script: Script, name: str | None = None,
     if description is not None:
         script.description = description
         fields.append("description")
+    if hide_name is not None:
+        script.hide_name = bool(hide_name)
+        fields.append("hide_name")
     if fields:
         script.save(update_fields=[*fields, "updated_at"])
     return script

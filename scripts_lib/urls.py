@@ -6,6 +6,8 @@ api_urlpatterns = [
     path("scripts/", api.ScriptListCreateApi.as_view(), name="api-scripts"),
     path("scripts/schema/", api.ScriptSchemaApi.as_view(), name="api-scripts-schema"),
     path("scripts/<int:script_id>/", api.ScriptDetailApi.as_view(), name="api-script"),
+    path("scripts/<int:script_id>/dry_run/", api.ScriptSourceDryRunApi.as_view(),
+         name="api-script-dry-run"),
     path("scripts/<int:script_id>/versions/", api.ScriptVersionListCreateApi.as_view(),
          name="api-script-versions"),
     path("scripts/<int:script_id>/versions/<int:number>/", api.ScriptVersionDetailApi.as_view(),

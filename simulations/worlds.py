@@ -45,3 +45,11 @@ def snapshot_rows(*, simulation_id: int, world: World) -> list[tuple[str, int, d
     own = {ref: obs["own"] for ref, obs in world.observations(sorted(claimed)).items()}
     return [(ref[0], ref[1], world.balance_sheet(ref), own.get(ref, {}))
             for agent_type in AGENT_TYPES for ref in world.agent_refs(agent_type)]
+
+
+def claimed_balance_rows(*, simulation_id: int, world: World) -> list[tuple[str, int, dict]]:
+    """(agent type, engine id, balance sheet) of every agent that has an owner now: what the
+    tick keeps of them every tick (one query; a balance sheet costs microseconds)."""
+    claimed = Agent.objects.filter(simulation_id=simulation_id, owner__isnull=False).order_by(
+        "agent_type", "engine_id").values_list("agent_type", "engine_id")
+    return [(t, i, world.balance_sheet((t, i))) for t, i in claimed]

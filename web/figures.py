@@ -214,3 +214,54 @@ def figure(value: object, key: str) -> str:
     if unit == Unit.TICKS:
         return ngettext("%(n)s tick", "%(n)s ticks", whole) % {"n": shown}
     return shown
+
+
+# The archive's words (an agent's page): markets, posting kinds, script-call outcomes and where
+# a balance sheet was kept. Keys are the engine's and the archive's names.
+MARKET_LABELS = {"goods": gettext_lazy("Goods"), "labour": gettext_lazy("Labour"),
+                 "credit": gettext_lazy("Credit")}
+KIND_LABELS = {
+    "CONSUMPTION": gettext_lazy("Consumption"),
+    "GOV_PURCHASE": gettext_lazy("Government purchase"), "WAGE": gettext_lazy("Wage"),
+    "BENEFIT": gettext_lazy("Benefit"), "GOV_TRANSFER": gettext_lazy("Government transfer"),
+    "GOV_LEVY": gettext_lazy("Government levy"),
+    "TAX_H": gettext_lazy("Income tax"), "TAX_F": gettext_lazy("Profit tax of a firm"),
+    "TAX_B": gettext_lazy("Profit tax of a bank"), "LOAN_DRAW": gettext_lazy("Loan drawn"),
+    "LOAN_PRINCIPAL": gettext_lazy("Loan repayment"),
+    "LOAN_INTEREST": gettext_lazy("Loan interest"),
+    "DEPOSIT_INTEREST": gettext_lazy("Deposit interest to a household"),
+    "DEPOSIT_INTEREST_F": gettext_lazy("Deposit interest to a firm"),
+    "FIRM_DIVIDEND": gettext_lazy("Firm dividend"),
+    "BANK_DIVIDEND": gettext_lazy("Bank dividend"),
+    "DEPOSIT_SWITCH": gettext_lazy("Deposits moved to another bank"),
+    "RECAP": gettext_lazy("Firm recapitalisation"),
+    "BAIL_IN": gettext_lazy("Bail-in of household deposits"),
+    "BAIL_IN_F": gettext_lazy("Bail-in of firm deposits"),
+    "CAPITAL_TRANSFER": gettext_lazy("Capital transfer to a bank"),
+    "WRITE_OFF": gettext_lazy("Loan write-off"),
+    "INVENTORY_ADD": gettext_lazy("Goods added to inventory"),
+    "INVENTORY_COGS": gettext_lazy("Goods sold from inventory"),
+    "INVENTORY_SPOILAGE": gettext_lazy("Inventory spoiled"),
+    "INVENTORY_HAIRCUT": gettext_lazy("Inventory written down"),
+    "BILL_PURCHASE_B": gettext_lazy("Bills bought by a bank"),
+    "BILL_PURCHASE_CB": gettext_lazy("Bills bought by the central bank"),
+    "BILL_REDEEM_B": gettext_lazy("Bills redeemed to a bank"),
+    "BILL_REDEEM_CB": gettext_lazy("Bills redeemed to the central bank"),
+    "BILL_INTEREST_B": gettext_lazy("Bill interest to a bank"),
+    "BILL_INTEREST_CB": gettext_lazy("Bill interest to the central bank"),
+    "RESERVE_INTEREST": gettext_lazy("Interest on reserves"),
+    "ADVANCE_INTEREST": gettext_lazy("Interest on central-bank advances"),
+    "ADVANCE": gettext_lazy("Central-bank advance"),
+    "ADVANCE_REPAY": gettext_lazy("Central-bank advance repaid"),
+    "CB_REMITTANCE": gettext_lazy("Central-bank remittance"),
+    "CB_LOSS_COVER": gettext_lazy("Central-bank loss covered"),
+}
+OUTCOME_LABELS = {"accepted": gettext_lazy("Accepted"), "rejected": gettext_lazy("Rejected"),
+                  "failed": gettext_lazy("Failed"), "empty": gettext_lazy("No decision")}
+BALANCE_SOURCES = {"tick": gettext_lazy("after the tick"),
+                   "day_end": gettext_lazy("day-end snapshot")}
+
+
+def archive_label(table: dict, key: str) -> str:
+    """A market, kind, outcome or source in words; an unknown key shows as itself."""
+    return str(table.get(key, key))

@@ -61,6 +61,11 @@ class ScriptRenameForm(forms.Form):
     name = ScriptCreateForm.base_fields["name"]  # the same rules as at creation
 
 
+class ScriptHideNameForm(forms.Form):
+    hide_name = forms.BooleanField(required=False,
+                                   label=_("Hide this script's name on leaderboards"))
+
+
 class VersionForm(forms.Form):
     source = forms.CharField(strip=False, widget=forms.Textarea, label=_("Source"))
 
@@ -75,3 +80,34 @@ class RotationForm(forms.Form):
 
 class RunForm(forms.Form):
     mode = forms.ChoiceField(choices=[("day", "day"), ("fill", "fill")])
+
+
+class AgentHistoryForm(forms.Form):
+    """The agent page's filters (all optional) and its page position."""
+
+    tick_from = Int64FormField(min_value=0, required=False, label=_("From tick"))
+    tick_to = Int64FormField(min_value=0, required=False, label=_("To tick"))
+    market = forms.ChoiceField(required=False, label=_("Market"))
+    kind = forms.ChoiceField(required=False, label=_("Kind"))
+    version = Int64FormField(min_value=1, required=False, label=_("Version"))
+    outcome = forms.ChoiceField(required=False, label=_("Outcome"))
+    cursor = forms.CharField(max_length=64, required=False)
+
+    def __init__(self, *args, markets: dict, kinds: dict, outcomes: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, table in (("market", markets), ("kind", kinds), ("outcome", outcomes)):
+            self.fields[name].choices = [("", _("all"))] + [(k, str(v))
+                                                            for k, v in table.items()]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        low, high = data.get("tick_from"), data.get("tick_to")
+        if low is not None and high is not None and low > high:
+            self.add_error(None, _("The tick range is inverted: no tick lies from tick "
+                                   "%(low)s to tick %(high)s. Put the earlier tick first.")
+                           % {"low": low, "high": high})
+        return data
+
+    def error_text(self) -> str:
+        return " ".join(str(error) if name == "__all__" else f"{self[name].label}: {error}"
+                        for name, errors in self.errors.items() for error in errors)

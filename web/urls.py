@@ -1,6 +1,16 @@
 from django.urls import path
 
-from web.views import dashboard, docs, get_started, home, notifications, operator, scripts
+from web.views import (
+    agent,
+    dashboard,
+    docs,
+    get_started,
+    home,
+    leaderboard,
+    notifications,
+    operator,
+    scripts,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -26,6 +36,10 @@ urlpatterns += [
          name="economy-series"),
     path("dashboard/economy/<int:simulation_id>/series/<slug:chart>.csv", dashboard.economy_csv,
          name="economy-csv"),
+    path("simulations/<int:simulation_id>/leaderboard/", leaderboard.leaderboard,
+         name="leaderboard"),
+
+    path("agents/<int:agent_id>/", agent.agent_detail, name="agent-page"),
     path("operator/", operator.operator_dashboard, name="operator"),
     path("operator/live/", operator.operator_live, name="operator-live"),
     path("operator/simulations/<int:simulation_id>/run/", operator.operator_run,
@@ -38,8 +52,11 @@ urlpatterns += [
     path("scripts/", scripts.script_list, name="scripts"),
     path("scripts/<int:script_id>/", scripts.script_editor, name="script-editor"),
     path("scripts/<int:script_id>/rename/", scripts.script_rename, name="script-rename"),
+    path("scripts/<int:script_id>/hide-name/", scripts.script_hide_name,
+         name="script-hide-name"),
     path("scripts/<int:script_id>/delete/", scripts.script_delete, name="script-delete"),
     path("scripts/<int:script_id>/versions/", scripts.version_create, name="script-save"),
+    path("scripts/<int:script_id>/dry-run/", scripts.text_dry_run, name="script-text-dry-run"),
     path("scripts/<int:script_id>/diff/", scripts.version_diff, name="script-diff"),
     path("scripts/<int:script_id>/v/<int:number>/dry-run/", scripts.version_dry_run,
          name="script-dry-run"),

@@ -47,6 +47,7 @@ def test_a_new_user_sees_every_limit_with_nothing_used(owner, cpu):
         "scripts.log_bytes_per_day",
         "llm.requests_per_minute",
         "llm.tokens_per_day",
+        "lab.backtest_ticks_per_day",  # registered by lab (lab/quotas.py)
     ]
     assert report["llm.requests_per_minute"] == {
         "name": "llm.requests_per_minute",

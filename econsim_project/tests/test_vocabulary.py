@@ -40,6 +40,7 @@ PER_TYPE_TABLES = {
     "simulations/engine/invariants.py",  # each type's net worth
     "simulations/engine/ledger.py",  # the holder type of each account
     "simulations/models.py",  # each type's translated label (msgids must be literals)
+    "web/figures.py",  # each market's translated label (msgids must be literals)
 }
 
 

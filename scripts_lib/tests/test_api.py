@@ -55,11 +55,17 @@ def test_create_update_and_delete_a_script(owner_client):
     body = created.json()
     assert body | {"id": 0, "created_at": "", "updated_at": ""} == {
         "id": 0, "name": "trend", "agent_type": "firm", "description": "Follows the trend.",
-        "owner": "owner", "version_count": 0, "latest_version": None, "last_version_at": None,
-        "created_at": "", "updated_at": ""}
+        "hide_name": False, "owner": "owner", "version_count": 0, "latest_version": None,
+        "last_version_at": None, "created_at": "", "updated_at": ""}
     url = f"/api/scripts/{body['id']}/"
     renamed = owner_client.patch(url, {"name": "trend 2"}, format="json")
     assert renamed.status_code == 200 and renamed.json()["name"] == "trend 2"
+    hidden = owner_client.patch(url, {"hide_name": True}, format="json")
+    assert hidden.status_code == 200 and hidden.json()["hide_name"] is True
+    assert hidden.json()["name"] == "trend 2"
+    refused = owner_client.patch(url, {"hide_name": "maybe"}, format="json")
+    assert refused.status_code == 400 and errors(refused) == [("hide_name", "invalid")]
+    assert owner_client.get(url).json()["hide_name"] is True
     refused = owner_client.patch(url, {"agent_type": "bank"}, format="json")
     assert refused.status_code == 400 and errors(refused) == [("agent_type", "read_only")]
     assert owner_client.delete(url).status_code == 204

@@ -29,6 +29,10 @@ The contract (all keyword-only; AgentRef = (agent_type, engine_id) as the engine
         a row unmount the script and notify its owner; a success resets the count), at most one
         failure notification per mount and day, and settles each owner's CPU bucket.
 
+    mount_memories(*, simulation_id) -> dict[AgentRef, dict]
+        Inside the tick's transaction, after scripts_record_tick: the memory every active
+        mount now holds (what the decision archive keeps at day ends).
+
     rotations_apply(*, simulation_id, tick) -> list[Rotation]
         At a day boundary (`tick` = the tick just completed, tick % ticks_per_day == 0), inside
         the tick's transaction: every pending rotation due by that day ends its mount and
@@ -43,6 +47,7 @@ tick's outcomes, composed from `failures`, `logs`, `strikes` and `mounts_save`),
 
 from __future__ import annotations
 
+from scripts_lib.tick.memories import mount_memories
 from scripts_lib.tick.record import scripts_record_tick
 from scripts_lib.tick.rotations import rotations_apply
 from scripts_lib.tick.run import (
@@ -53,5 +58,5 @@ from scripts_lib.tick.run import (
     scripts_run_tick,
 )
 
-__all__ = ["AgentRef", "MountCall", "ScriptTickRun", "rotations_apply", "scripts_mounted_refs",
-           "scripts_record_tick", "scripts_run_tick"]
+__all__ = ["AgentRef", "MountCall", "ScriptTickRun", "mount_memories", "rotations_apply",
+           "scripts_mounted_refs", "scripts_record_tick", "scripts_run_tick"]

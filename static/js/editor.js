@@ -16,6 +16,12 @@
     },
   });
   window.econsimEditor = editor;
+  // htmx reads the form before its submit event, which is when CodeMirror writes back: a dry
+  // run of the editor's text sends what the editor shows.
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    const data = event.detail.formData;
+    if (data && data.has("source")) data.set("source", editor.getValue());
+  });
 
   const node = document.getElementById("error-lines");
   const errors = node ? JSON.parse(node.textContent) : [];

@@ -33,3 +33,9 @@ def figure_label(key: str) -> str:
 def agent_type_label(agent_type: str) -> str:
     """"central_bank" as people read it ("Central bank")."""
     return str(AgentType(agent_type).label) if agent_type in AgentType.values else agent_type
+
+
+@register.filter
+def get_item(mapping: object, key: str) -> object:
+    """`mapping[key]`, or None (templates cannot index with a variable)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

@@ -157,6 +157,7 @@ def cast(settings, simulation, owner, operator) -> Cast:
         "simulation_id": [simulation.pk], "script_id": [saver.pk], "number": [1],
         "mount_id": [saver_agent.mounts.get(active=True).pk], "task_id": [run.task_id],
         "notification_id": [notification.pk], "tab": list(TABS),
+        "agent_id": [saver_agent.pk],
         "agent_type": list(AgentType.values), "key": ["no-such-key"],
         "uidb36": ["zz"], "chart": ["gdp"]})
 
@@ -199,7 +200,9 @@ def _render_everything(cast: Cast) -> dict[str, list[str]]:
     """{path as whom: English words} for every page that answers with HTML."""
     script_id = cast.values["script_id"][0]
     extra = [f"/scripts/{script_id}/diff/?a=1&b=2", "/notifications/?unread=1",
-             f"/scripts/{script_id}/?v=1", "/dashboard/?tab=economy"]
+             f"/scripts/{script_id}/?v=1", "/dashboard/?tab=economy",
+             *(f"/agents/{cast.values['agent_id'][0]}/?tab={tab}"
+               for tab in ("trades", "ledger", "script"))]
     found, answered = {}, set()
     for whom, user in (("visitor", None), ("user", cast.owner), ("operator", cast.operator)):
         client = Client()

@@ -12,6 +12,7 @@ from scripts_lib.sandbox.runner import ALLOWED_MODULES, LOG_CAP, MAX_DEPTH, MEMO
 from simulations.engine.schema import AGENT_TYPES
 from simulations.models import AGENT_TYPE_LABELS
 from web.docs_content import CONTRACT_EXAMPLE, FIRST_SCRIPT, RUN_LOCALLY, TICK_PHASES
+from web.docs_scores import score_docs
 from web.schema_text import translated_schema
 
 AGENT_LABELS = AGENT_TYPE_LABELS
@@ -49,6 +50,7 @@ def docs_index(request: HttpRequest) -> HttpResponse:
         "examples": _examples(),
         "contract_example": CONTRACT_EXAMPLE,
         "run_locally": RUN_LOCALLY,
+        "scores": list(score_docs().items()),
     })
 
 
@@ -65,4 +67,5 @@ def docs_agent(request: HttpRequest, agent_type: str) -> HttpResponse:
         "examples": [e for e in _examples() if e[1] == agent_type],
         "limits": _sandbox_limits(),
         "first_script": FIRST_SCRIPT,
+        "scores": [(t, s) for t, s in score_docs().items() if t == agent_type],
     })

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 
 from econsim_project.field_errors import errors_text, page_errors
 from scripts_lib import services
-from scripts_lib.dry_run import script_version_dry_run
+from scripts_lib.dry_run import DryRunLimited, script_version_dry_run
 from scripts_lib.models import Script
 from scripts_lib.sandbox import SandboxError
 from simulations.selectors import simulation_get
 from simulations.services import agent_claim
 from web import selectors
+from web.dry_run_text import dry_run_limited_text
 from web.forms import ClaimForm
 from web.get_started import DONE, DRY_RUN_SESSION_KEY, NEXT, first_run_progress
 
@@ -115,10 +116,13 @@ def get_started_dry_run(request: HttpRequest) -> HttpResponse:
         record["errors"] = [e["message"] for e in page_errors(exc)]
     except SandboxError as exc:  # isolation could not be set up: say so, change nothing
         record["errors"] = [str(exc)]
+    except DryRunLimited as exc:
+        record["errors"] = [dry_run_limited_text(exc)]
     else:
         record["ok"] = outcome.ok and outcome.validation["ok"]
         record["outcome"] = {
-            **{k: v for k, v in outcome.as_dict().items() if k not in ("memory", "decision")},
+            **{k: v for k, v in outcome.as_dict().items()
+               if k not in ("memory", "decision", "observation")},
             "log": outcome.log[:LOG_CHARS],
             "decision_json": json.dumps(outcome.decision, indent=2, sort_keys=True)}
     request.session[DRY_RUN_SESSION_KEY] = record

@@ -19,16 +19,18 @@ from econsim_project.field_errors import errors_text, form_add_errors, page_erro
 from econsim_project.fields import int64_from_text
 from scripts_lib import selectors as scripts
 from scripts_lib import services
-from scripts_lib.dry_run import script_version_dry_run
+from scripts_lib.dry_run import DryRunLimited, script_source_dry_run, script_version_dry_run
 from scripts_lib.examples import script_examples
 from scripts_lib.models import Script
 from scripts_lib.sandbox import SandboxError
 from web import selectors
 from web.docs_content import FIRST_SCRIPT
+from web.dry_run_text import dry_run_limited_text
 from web.forms import (
     AgentChoiceForm,
     RotationForm,
     ScriptCreateForm,
+    ScriptHideNameForm,
     ScriptRenameForm,
     VersionForm,
 )
@@ -58,7 +60,8 @@ def _draft(request: HttpRequest, script: Script) -> dict[str, Any] | None:
 
 
 def _editor(request: HttpRequest, script: Script, *, source: str | None = None,
-            errors: list[dict[str, Any]] | None = None, is_draft: bool = False) -> HttpResponse:
+            errors: list[dict[str, Any]] | None = None, is_draft: bool = False,
+            text_dry_run: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     versions = list(scripts.script_versions(script=script))
     wanted = request.GET.get("v")
     current = next((v for v in versions if str(v.number) == wanted), versions[0] if versions
@@ -81,8 +84,9 @@ def _editor(request: HttpRequest, script: Script, *, source: str | None = None,
             a.active_mount is not None and a.active_mount.script_version_id == current.pk
             for a in agents),
         "is_owner": script.owner_id == request.user.pk, "is_draft": is_draft,
+        "text_dry_run": text_dry_run,
     }
-    return render(request, "web/scripts/editor.html", context)
+    return render(request, "web/scripts/editor.html", context, status=status)
 
 
 def _to_editor(script: Script, number: int | None = None) -> HttpResponse:
@@ -156,17 +160,51 @@ def version_dry_run(request: HttpRequest, script_id: int, number: int) -> HttpRe
     version = scripts.script_version_get(script=script, number=number)
     form = AgentChoiceForm(request.POST)
     agent_id = form.cleaned_data["agent"] if form.is_valid() else None
-    context: dict[str, Any] = {"version": version}
+    context = _dry_run_context(script_version_dry_run, version=version, user=request.user,
+                               agent_id=agent_id)
+    context["version"] = version
+    return render(request, "web/scripts/_dry_run.html", context)
+
+
+def _pretty(value: object) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _dry_run_context(run: Any, **kwargs: Any) -> dict[str, Any]:
+    """A dry run's outcome as the result panel shows it, or the errors that stopped it."""
+    context: dict[str, Any] = {}
     try:
-        outcome = script_version_dry_run(version=version, user=request.user,
-                                         agent_id=agent_id)
-        context["outcome"] = outcome
-        context["decision_json"] = json.dumps(outcome.decision, indent=2, sort_keys=True)
+        outcome = run(**kwargs)
     except ValidationError as exc:
         context["errors"] = page_errors(exc)
     except SandboxError as exc:  # isolation could not be set up: say so, change nothing
         context["errors"] = [{"field": None, "message": str(exc), "line": None}]
-    return render(request, "web/scripts/_dry_run.html", context)
+    except DryRunLimited as exc:
+        context["errors"] = [{"field": None, "message": dry_run_limited_text(exc),
+                              "line": None}]
+    else:
+        context.update(outcome=outcome, decision_json=_pretty(outcome.decision),
+                       memory_json=_pretty(outcome.memory),
+                       observation_json=_pretty(outcome.observation))
+    return context
+
+
+@login_required
+@require_POST
+def text_dry_run(request: HttpRequest, script_id: int) -> HttpResponse:
+    """Dry-run the editor's unsaved text (no version is created). With htmx the result panel
+    comes back alone; without, the editor is drawn again with the text and the result."""
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    source = request.POST.get("source", "")
+    form = AgentChoiceForm(request.POST)
+    agent_id = form.cleaned_data["agent"] if form.is_valid() else None
+    context = _dry_run_context(script_source_dry_run, script=script, source=source,
+                               user=request.user, agent_id=agent_id)
+    context["result_id"] = "text-dry-run-result"
+    if request.htmx:  # htmx swaps 2xx answers only: the panel says what went wrong
+        return render(request, "web/scripts/_dry_run.html", context)
+    return _editor(request, script, source=source, text_dry_run=context,
+                   status=400 if "errors" in context else 200)
 
 
 def _owned_agent(request: HttpRequest, agent_id: int | None, agent_type: str) -> Any:
@@ -266,6 +304,20 @@ def script_rename(request: HttpRequest, script_id: int) -> HttpResponse:
         messages.error(request, errors_text(exc))
     else:
         messages.success(request, _("Renamed to %(name)s.") % {"name": script.name})
+    return _to_editor(script)
+
+
+@login_required
+@require_POST
+def script_hide_name(request: HttpRequest, script_id: int) -> HttpResponse:
+    """The leaderboards show "hidden" instead of the script's name (or its name again)."""
+    script = scripts.script_get(user=request.user, script_id=script_id)
+    form = ScriptHideNameForm(request.POST)
+    form.is_valid()  # an unchecked or absent box is False, never an error
+    hide = bool(form.cleaned_data.get("hide_name"))
+    services.script_update(script=script, hide_name=hide)
+    messages.success(request, _("Leaderboards show this script as “hidden”.") if hide
+                     else _("Leaderboards show this script's name."))
     return _to_editor(script)
 
 
