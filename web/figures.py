@@ -48,8 +48,8 @@ AGGREGATE_UNITS = {
     "employment": Unit.COUNT, "participants": Unit.COUNT, "production": Unit.UNITS,
     "inventories": Unit.UNITS, "bank_failures": Unit.COUNT,
     "avg_loan_rate": Unit.PERCENT, "avg_deposit_rate": Unit.PERCENT,
-    # model v2: a household's equity in its balance sheet
-    "equity": Unit.MONEY,
+    # model v2: a household's equity and wealth in its balance sheet
+    "equity": Unit.MONEY, "wealth": Unit.MONEY,
 }
 
 LABELS = {
@@ -90,6 +90,7 @@ LABELS = {
     "utilisation": gettext_lazy("Capacity utilisation"),
     "capital_price": gettext_lazy("Price of capital goods"),
     "equity_value": gettext_lazy("Equity value"), "equity": gettext_lazy("Equity"),
+    "wealth": gettext_lazy("Wealth (deposits and equity)"),
     "skill": gettext_lazy("Skill"), "saving_propensity": gettext_lazy("Saving propensity"),
     "sector": gettext_lazy("Sector"), "capacity_workers": gettext_lazy("Capacity in workers"),
     "shares_outstanding": gettext_lazy("Shares outstanding"),

@@ -10,9 +10,12 @@ def balance_sheet(ctx: Context, ref: tuple[str, int]) -> dict[str, int]:
     s = ctx.s
     agent_type, i = ref
     if agent_type == "household" and 0 <= i < len(s.h):
-        if s.v2:  # equity at book value (the holder's share of the issuers' net worth)
+        if s.v2:
+            # Equity at book value (the holder's share of its issuers' net worth) is a claim
+            # that nets out against the issuers: net worth stays the ledger's (deposits, as
+            # invariants.net_worth and the scores read it); wealth adds the equity.
             return {"deposits": int(s.h.dep[i]), "equity": int(s.h.equity[i]),
-                    "net_worth": int(s.h.dep[i] + s.h.equity[i])}
+                    "wealth": int(s.h.dep[i] + s.h.equity[i]), "net_worth": int(s.h.dep[i])}
         return {"deposits": int(s.h.dep[i]), "net_worth": int(s.h.dep[i])}
     if agent_type == "firm" and 0 <= i < len(s.f):
         f = s.f

@@ -75,7 +75,8 @@ def test_equity_is_valued_at_the_issuers_book_net_worth() -> None:
     firms_part = int(nw.sum())
     assert firms_part <= total  # banks' equity on top
     sheet = world.balance_sheet(("household", int(np.argmax(s.h.equity))))
-    assert sheet["net_worth"] == sheet["deposits"] + sheet["equity"] > sheet["deposits"]
+    assert sheet["wealth"] == sheet["deposits"] + sheet["equity"] > sheet["deposits"]
+    assert sheet["net_worth"] == sheet["deposits"]  # the ledger's net worth, as scores read it
 
 
 def test_capital_units_and_book_value_move_only_by_purchases_and_depreciation() -> None:
@@ -93,3 +94,16 @@ def test_capital_units_and_book_value_move_only_by_purchases_and_depreciation() 
     assert flows["CAPITAL_PURCHASE"] == flows["CAPITAL_ADD"] == result.aggregates["investment"]
     consumption_firms = s.f.sector == 0
     assert (s.f.k[consumption_firms] > 0).all() and (s.f.k[~consumption_firms] == 0).all()
+
+
+def test_score_inputs_of_a_v2_world_match_its_balance_sheets() -> None:
+    """The scores read net worth from the ledger; a v2 balance sheet's net_worth is the same
+    figure (equity is shown apart, as wealth)."""
+    world = _world()
+    world.run(2)
+    s = world.ctx.s
+    nw = inv.net_worth(s)
+    for i in (0, 7, 42):
+        assert world.balance_sheet(("household", i))["net_worth"] == int(nw["household"][i])
+    for j in range(len(s.f)):
+        assert world.balance_sheet(("firm", j))["net_worth"] == int(nw["firm"][j])
