@@ -1,8 +1,11 @@
 """Stylised-facts report: run the baseline over several seeds, test each fact.
 
 A fact passes when it holds in at least 80 % of seeds. This is a report, not a unit test.
-Usage: python bench/stylised_facts.py [--seeds 20] [--burn-in 300] [--ticks 1000]
-       [--households 8000] [--firms 100] [--banks 10] [--set key=value ...]
+The money-shock facts use common random numbers: each pair runs the same seed (so the same
+random streams, which depend only on seed, tick and purpose) with and without the shock.
+Usage: python bench/stylised_facts.py [--model v2] [--seeds 20] [--burn-in 300] [--ticks 1000]
+       [--households 8000] [--firms 100] [--banks 10] [--neutrality-seeds 10]
+       [--charts DIR] [--set key=value ...]
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def gini(a: np.ndarray) -> float:
 
 def run_seed(seed: int, args: argparse.Namespace, income_shock: bool = False) -> dict:
     overrides = {"n_households": args.households, "n_firms": args.firms,
-                 "n_banks": args.banks, **parse_sets(args.sets)}
+                 "n_banks": args.banks, "model_version": args.model, **parse_sets(args.sets)}
     world = World.create("baseline", overrides, seed=seed)
     rows, sales, workers = [], [], []
     total = args.burn_in + args.ticks
@@ -84,18 +87,23 @@ def run_seed(seed: int, args: argparse.Namespace, income_shock: bool = False) ->
         agg = world.step().aggregates
         if t > args.burn_in:
             rows.append(agg)
-            sales.append(world.ctx.s.f.sales.copy())
-            workers.append(world.ctx.s.f.workers.copy())
+            f = world.ctx.s.f
+            # Firm size: consumption-goods firms (all firms in v1).
+            cons = f.sector == 0 if world.config.v2 else np.ones(len(f), dtype=bool)
+            sales.append(f.sales[cons].copy())
+            workers.append(f.workers[cons].copy())
+    h = world.ctx.s.h
+    wealth = h.dep + (h.equity if world.config.v2 else 0)
     return {"rows": rows, "sales": np.array(sales), "workers": np.array(workers),
-            "deposits": world.ctx.s.h.dep.copy()}
+            "wealth": wealth}
 
 
 def facts(run: dict) -> dict[str, tuple[float | str, bool]]:
     rows = run["rows"]
     col = {k: np.array([r[k] for r in rows], dtype=np.float64) for k in rows[0]
            if isinstance(rows[0][k], int | float)}
-    # Real GDP in units = final sales plus the change in inventories (units that perish are
-    # not output), so it differs from employment x productivity by waste and stock building.
+    # Real GDP in units = final sales (consumption, government and, in v2, capital goods)
+    # plus the change in inventories (units that perish are not output).
     real = col["gdp_real"][1:] + np.diff(col["inventories"])
     col = {k: v[1:] for k, v in col.items()}
     y = np.log(np.maximum(real, 1))
@@ -151,16 +159,19 @@ def facts(run: dict) -> dict[str, tuple[float | str, bool]]:
     out["corr(bankruptcies, Y^c) (< 0)"] = (cb, cb < 0)
     rate = float(col["bankruptcies"].mean() * 100)
     out["firm bankruptcies per 100 ticks (1-10)"] = (rate, 1 <= rate <= 10)
-    gi = gini(run["deposits"])
-    out["Gini of deposits (0.3-0.8)"] = (gi, 0.3 <= gi <= 0.8)
+    gi = gini(run["wealth"])
+    out["Gini of household wealth (0.3-0.8)"] = (gi, 0.3 <= gi <= 0.8)
     return out
 
 
 def neutrality(seed: int, args: argparse.Namespace) -> dict[str, tuple[float | str, bool]]:
-    """Income shock of 10 % of M at the end of burn-in, against the same seed without it."""
+    """Income shock of 10 % of M at the end of burn-in against the same seed without it.
+
+    Common random numbers: both runs draw from the same streams (seed, tick, purpose), so
+    they differ only by the shock and what it causes.
+    """
     base = run_seed(seed, args)["rows"]
     shocked = run_seed(seed, args, income_shock=True)["rows"]
-    # Paths diverge tick by tick after any change, so compare 8-tick moving averages.
     kernel = np.ones(8) / 8
     y0 = np.convolve([r["production"] for r in base], kernel, mode="valid")
     y1 = np.convolve([r["production"] for r in shocked], kernel, mode="valid")
@@ -171,15 +182,87 @@ def neutrality(seed: int, args: argparse.Namespace) -> dict[str, tuple[float | s
     tail = slice(-max(20, len(y0) // 10), None)
     price_gap = float(np.mean(p1[tail] / p0[tail]) - 1)
     y_gap = float(abs(np.mean(y1[tail] / y0[tail]) - 1))
+    peak = float(np.max(y1[:40] / y0[:40]) - 1) if len(y0) else 0.0
     return {
         "money shock: Y above baseline < 40 ticks": (duration, duration < 40),
         "money shock: CPI ends higher (~+10%)": (price_gap * 100, 0.03 <= price_gap <= 0.2),
         "money shock: Y back within 2%": (y_gap * 100, y_gap <= 0.02),
+        "_peak": (peak * 100, True),
+        "_paths": (np.log(y1 / y0), np.log(p1 / p0)),
     }
+
+
+def pooled(paths: list[tuple[np.ndarray, np.ndarray]]) -> str:
+    """The money shock averaged over the pairs: mean log gaps of output and CPI per tick."""
+    n = min(len(y) for y, _ in paths)
+    gy = np.mean([y[:n] for y, _ in paths], axis=0)
+    m = min(len(p) for _, p in paths)
+    gp = np.array([p[:m] for _, p in paths])
+    above = np.flatnonzero(gy > 0.005)
+    last = int(above.max() + 1) if len(above) else 0
+    tail = gp[:, -max(20, m // 10):].mean(axis=1)
+    se = float(tail.std(ddof=1) / np.sqrt(len(tail))) if len(tail) > 1 else 0.0
+    end_gap = gy[-max(20, n // 10):].mean()
+    return (f"pooled over {len(paths)} pairs: peak mean output gap {gy[:40].max() * 100:.2f} % "
+            f"(tick {int(gy[:40].argmax()) + 1} after the shock), mean gap above 0.5 % until "
+            f"tick {last}, mean output gap over the last 10 % {end_gap * 100:.2f} %, "
+            f"CPI gap at the end {tail.mean() * 100:.2f} % (s.e. {se * 100:.2f})")
+
+
+def charts(args: argparse.Namespace, seed: int, out_dir: Path) -> list[Path]:
+    """PNG charts of one run: GDP, investment, unemployment, credit, wealth Lorenz curve."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    run = run_seed(seed, args)
+    rows = run["rows"]
+    ticks = np.array([r["tick"] for r in rows])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    series = {
+        "gdp": ("Real GDP (units sold + change in inventories)",
+                np.array([r["gdp_real"] for r in rows[1:]])
+                + np.diff([r["inventories"] for r in rows])),
+        "investment": ("Investment (cents per tick)",
+                       np.array([r.get("investment", 0) for r in rows[1:]])),
+        "unemployment": ("Unemployment rate",
+                         np.array([r["unemployment_rate"] for r in rows[1:]])),
+        "credit": ("Loans outstanding (cents)", np.array([r["loans"] for r in rows[1:]])),
+    }
+    paths = []
+    for name, (title, ys) in series.items():
+        fig, ax = plt.subplots(figsize=(8, 3))
+        ax.plot(ticks[1:], ys, lw=0.8)
+        ax.set_title(f"{title}, {args.model}, seed {seed}")
+        ax.set_xlabel("tick")
+        path = out_dir / f"{args.model}_{name}.png"
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    wealth = np.sort(np.maximum(run["wealth"].astype(np.float64), 0))
+    cum = np.concatenate([[0], np.cumsum(wealth)]) / max(wealth.sum(), 1)
+    pop = np.linspace(0, 1, len(cum))
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.plot(pop, cum, label=f"wealth (Gini {gini(run['wealth']):.2f})")
+    ax.plot([0, 1], [0, 1], "k--", lw=0.6, label="equality")
+    ax.set_title(f"Lorenz curve of household wealth, {args.model}")
+    ax.set_xlabel("share of households")
+    ax.set_ylabel("share of wealth")
+    ax.legend(loc="upper left")
+    path = out_dir / f"{args.model}_wealth_lorenz.png"
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    paths.append(path)
+    return paths
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=("v1", "v2"), default="v2",
+                        help="model_version of every world (default v2, what new worlds get)")
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--burn-in", type=int, default=300)
     parser.add_argument("--ticks", type=int, default=1000)
@@ -188,8 +271,10 @@ def main() -> None:
     parser.add_argument("--banks", type=int, default=10)
     parser.add_argument("--set", action="append", dest="sets", metavar="KEY=VALUE",
                         help="override a baseline parameter, e.g. --set z_c=5")
-    parser.add_argument("--neutrality-seeds", type=int, default=3,
-                        help="seeds for the (costly, paired) money-neutrality experiment")
+    parser.add_argument("--neutrality-seeds", type=int, default=10,
+                        help="seed pairs for the money-shock experiment (common random numbers)")
+    parser.add_argument("--charts", type=Path, default=None, metavar="DIR",
+                        help="save PNG charts of the first seed's run in DIR")
     args = parser.parse_args()
     results: dict[str, list[tuple[float | str, bool]]] = {}
     for seed in range(1, args.seeds + 1):
@@ -199,20 +284,47 @@ def main() -> None:
         shown = "; ".join(f"{name.split(' (')[0]}={v if isinstance(v, str) else f'{v:.3g}'}"
                           for name, (v, _) in measured.items())
         print(f"seed {seed}: {shown}", file=sys.stderr, flush=True)
+    peaks, paths = [], []
     for seed in range(1, args.neutrality_seeds + 1):
-        for name, value in neutrality(seed, args).items():
+        measured = neutrality(seed, args)
+        peaks.append(measured.pop("_peak")[0])
+        paths.append(measured.pop("_paths"))
+        for name, value in measured.items():
             results.setdefault(name, []).append(value)
-    print(f"{'fact':<45} {'median / first value':>22} {'held':>7}  verdict")
+        print(f"pair {seed}: " + "; ".join(f"{k.split(': ')[1]}={v[0]:.3g}"
+                                           for k, v in measured.items()),
+              file=sys.stderr, flush=True)
+    print(f"model {args.model}, {args.seeds} seeds, burn-in {args.burn_in}, {args.ticks} ticks, "
+          f"{args.households} households; money shock over {args.neutrality_seeds} CRN pairs")
+    print(f"{'fact':<45} {'median':>22} {'held':>7}  verdict")
     passed = 0
     for name, values in results.items():
         held = sum(ok for _, ok in values)
         nums = [v for v, _ in values if isinstance(v, float | int)]
-        shown = f"{float(np.median(nums)):.3f}" if nums else str(values[0][0])
+        shown = f"{float(np.median(nums)):.3f}" if nums else _median_text(values)
         verdict = held >= PASS_SHARE * len(values)
         passed += verdict
         print(f"{name:<45} {shown:>22} {held:>3}/{len(values):<3}  "
               f"{'PASS' if verdict else 'fail'}")
     print(f"{passed}/{len(results)} facts pass")
+    if peaks:
+        print(f"money shock: median peak output gap in the first 40 ticks {np.median(peaks):.2f} %")
+        print(f"money shock, {pooled(paths)}")
+    if args.charts:
+        for path in charts(args, 1, args.charts):
+            print(f"chart: {path}")
+
+
+def _median_text(values: list[tuple[float | str, bool]]) -> str:
+    """Median of 'slope (t=..)' / 'slope (R2=..)' texts: median slope and median statistic."""
+    slopes, stats = [], []
+    label = ""
+    for text, _ in values:
+        head, _, tail = str(text).partition(" (")
+        slopes.append(float(head))
+        label, _, num = tail.rstrip(")").partition("=")
+        stats.append(float(num))
+    return f"{np.median(slopes):.3f} ({label}={np.median(stats):.2f})"
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ from simulations.models import (
 from simulations.world_cache import world_cache_forget, world_cache_store
 from simulations.worlds import public_state
 
+# The engine's rules for simulations created from now on (docs/economic-model.md, Model v2).
+NEW_WORLD_MODEL = "v2"
+
 
 def simulation_create(*, name: str, scenario: str = "baseline", config: dict | None = None,
                       seed: int = 0, ticks_per_day: int = 4, max_agents_per_user: int = 3,
@@ -33,19 +36,22 @@ def simulation_create(*, name: str, scenario: str = "baseline", config: dict | N
                       status: str = Simulation.Status.PAUSED,
                       created_by_id: int | None = None) -> Simulation:
     """Build the world (the engine validates scenario, config and seed: ConfigError names the
-    field), its claimable agents and the tick-0 checkpoint."""
+    field), its claimable agents and the tick-0 checkpoint. A new world runs the current
+    model (NEW_WORLD_MODEL) unless the config names a model_version; the version is stored
+    in the row's config, so existing rows (without it) keep running v1."""
+    config = {"model_version": NEW_WORLD_MODEL, **(config or {})}
     claimable = (claimable_by_default() if claimable_agent_types is None
                  else list(claimable_agent_types))
     try:
         validate_agent_types(claimable)
     except ValidationError as exc:
         raise field_error("claimable_agent_types", exc.code, exc.messages[0]) from exc
-    world = World.create(scenario, config or {}, seed)
+    world = World.create(scenario, config, seed)
     blob, digest = world.to_bytes(), world.state_hash()
     try:
         with transaction.atomic():
             simulation = Simulation.objects.create(
-                name=name, scenario=scenario, config=config or {}, seed=seed, status=status,
+                name=name, scenario=scenario, config=config, seed=seed, status=status,
                 ticks_per_day=ticks_per_day, max_agents_per_user=max_agents_per_user,
                 claimable_agent_types=claimable,
                 created_by_id=created_by_id)

@@ -48,6 +48,8 @@ AGGREGATE_UNITS = {
     "employment": Unit.COUNT, "participants": Unit.COUNT, "production": Unit.UNITS,
     "inventories": Unit.UNITS, "bank_failures": Unit.COUNT,
     "avg_loan_rate": Unit.PERCENT, "avg_deposit_rate": Unit.PERCENT,
+    # model v2: a household's equity and wealth in its balance sheet
+    "equity": Unit.MONEY, "wealth": Unit.MONEY,
 }
 
 LABELS = {
@@ -80,6 +82,18 @@ LABELS = {
     "policy_rate": gettext_lazy("Policy rate"), "avg_price": gettext_lazy("Average price"),
     "avg_loan_rate": gettext_lazy("Average loan rate"),
     "avg_deposit_rate": gettext_lazy("Average deposit rate"),
+    # model v2: capital goods, investment and equity
+    "investment": gettext_lazy("Investment"),
+    "investment_units": gettext_lazy("Capital goods bought"),
+    "capital_units": gettext_lazy("Capital stock"), "capital_value": gettext_lazy("Capital value"),
+    "depreciation": gettext_lazy("Depreciation"),
+    "utilisation": gettext_lazy("Capacity utilisation"),
+    "capital_price": gettext_lazy("Price of capital goods"),
+    "equity_value": gettext_lazy("Equity value"), "equity": gettext_lazy("Equity"),
+    "wealth": gettext_lazy("Wealth (deposits and equity)"),
+    "skill": gettext_lazy("Skill"), "saving_propensity": gettext_lazy("Saving propensity"),
+    "sector": gettext_lazy("Sector"), "capacity_workers": gettext_lazy("Capacity in workers"),
+    "shares_outstanding": gettext_lazy("Shares outstanding"),
     # an agent's balance sheet and own observation
     "id": gettext_lazy("Number"), "bank_id": gettext_lazy("Bank"),
     "employer_id": gettext_lazy("Employer"), "wage": gettext_lazy("Wage"),

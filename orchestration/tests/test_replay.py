@@ -57,6 +57,16 @@ def _run_day(simulation, expected_tick: int) -> DayRun:
 
 
 @pytest.fixture
+def simulation(db):
+    """A model-v1 world: its dumping firm fails at both dumps in eight ticks (a v2 entrant
+    starts with its capital and outlives one tick at 1 cent). Replay itself reads the version
+    from the checkpoint, as every other field."""
+    from simulations.tests.conftest import make_simulation
+
+    return make_simulation(model_version="v1")
+
+
+@pytest.fixture
 def two_scripted_days(simulation, operator):
     for engine_id in (0, 5, 9):
         _mount(simulation, operator, "household", engine_id, HOUSEHOLD, f"h{engine_id}")

@@ -34,9 +34,10 @@ def _scores(sim, day: int, agent_type: str) -> list[tuple]:
 
 @pytest.fixture
 def two_days():
-    """Seed 15 has a firm failure at tick 4 (day 1). The engine steps a copy of the world
-    loaded from tick 0 while the orchestrator runs and archives the same 8 ticks."""
-    sim = make_simulation(seed=15)
+    """Seed 15 has a firm failure at tick 4 (day 1) in a model-v1 world (a v2 world of this
+    size has none in 8 ticks). The engine steps a copy of the world loaded from tick 0 while
+    the orchestrator runs and archives the same 8 ticks."""
+    sim = make_simulation(seed=15, model_version="v1")
     world, _ = world_load(simulation_id=sim.pk, tick=0)
     memory = []
     for _ in range(8):

@@ -17,7 +17,12 @@ MONEY_AGGREGATES = frozenset({
     "household_deposits", "firm_deposits", "deposits", "avg_wage", "inventory_value", "loans",
     "new_loans", "government_debt", "government_deficit", "treasury_account", "cb_bills",
     "reserves", "advances", "bank_net_worth", "firm_profits", "dividends",
+    "investment", "capital_value", "depreciation", "equity_value",
 })
+
+# Model v2 only: published by v2 worlds (a v1 world's aggregates are unchanged).
+V2_AGGREGATES = ("investment", "investment_units", "capital_units", "capital_value",
+                 "depreciation", "utilisation", "capital_price", "equity_value")
 
 
 # Figures scripts also see as public data (of t-1), under the same name.
@@ -38,6 +43,10 @@ def publish(w: Context) -> dict[str, Any]:
     u_rate = 0.0 if w.sim or participants == 0 else 1.0 - n_emp / participants
     # Tick 0 has expected but no actual sales: fall back to the posted prices.
     cpi = (revenue / sold) if sold > 0 and revenue > 0 else float(f.price.mean())
+    if cfg.v2 and not w.sim:  # the CPI is over consumption goods only
+        cons = f.sector == 0
+        c_sold, c_rev = int(f.sales[cons].sum()), int(f.revenue[cons].sum())
+        cpi = c_rev / c_sold if c_sold > 0 and c_rev > 0 else float(f.price[cons].mean())
     avg_wage = round(float(h.wage[employed].mean())) if n_emp else int(f.wage.mean())
     vacancies = int(f.vacancies.sum())
     prev_cpi = s.history["cpi"][-1] if s.history["cpi"] else cpi
@@ -101,7 +110,12 @@ def publish(w: Context) -> dict[str, Any]:
         "avg_deposit_rate": avg_deposit_rate,
         "avg_price": float(f.price.mean()),
     }
+    v2 = cfg.v2 and not w.sim  # SIM mode has no capital sector in either version
+    if v2:
+        agg.update(_v2(w))
     s.public.update({key: agg[key] for key in SHARED_WITH_PUBLIC})
+    if v2:
+        s.public.update({key: agg[key] for key in V2_PUBLIC})
     s.public.update({
         "i_cb": float(cb.i_cb[0]), "i_R": float(cb.i_r[0]),
         "avg_i_L": avg_loan_rate, "avg_i_D": avg_deposit_rate,
@@ -119,6 +133,27 @@ def publish(w: Context) -> dict[str, Any]:
     for key in s.history:
         del s.history[key][: -max(2 * tpy, 8)]
     return agg
+
+
+V2_PUBLIC = ("investment", "capital_value", "utilisation", "capital_price")
+
+
+def _v2(w: Context) -> dict[str, Any]:
+    """Capital, investment and equity figures of a v2 world."""
+    f, h = w.s.f, w.s.h
+    cons = f.sector == 0
+    kf = f.sector == 1
+    cap = np.where(cons, f.k // w.cfg.capital_per_worker, 0)
+    return {
+        "investment": int(f.investment.sum()),
+        "investment_units": int(f.inv_units.sum()),
+        "capital_units": int(f.k.sum()),
+        "capital_value": int(f.K.sum()),
+        "depreciation": int(f.depreciation.sum()),
+        "utilisation": float(f.workers[cons].sum() / max(int(cap.sum()), 1)),
+        "capital_price": float(f.price[kf].mean()) if kf.any() else 0.0,
+        "equity_value": int(h.equity.sum()),
+    }
 
 
 def sim_units(agg: dict[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,39 @@ from typing import Any
 
 from .errors import ConfigError
 
+# Parameters of model v2 only (capital goods, ownership, heterogeneous households); sources and
+# departures in docs/economic-model.md. A v1 world refuses them and never stores them, so v1
+# checkpoints and state hashes are unchanged.
+V2_SPEC: dict[str, tuple] = {
+    "capital_firm_share": (0.2, float, 0.0, 0.9),   # Caiani et al. 2016: 50 of 250 firms
+    "capital_per_worker": (2000, int, 1, 10**9),    # capital units one worker operates
+    "capital_depreciation": (0.05, float, 0.0, 1.0),  # per tick; Caiani: 20-period life
+    "capital_sample": (3, int, 1, 100),             # capital-goods suppliers sampled
+    "extra_shopping_rounds": (2, int, 0, 100),       # random sellers for budget left
+    "initial_capital_ticks": (1.15, float, 0.0, 100.0),  # initial capacity / initial staff
+    "investment_gamma_u": (0.05, float, 0.0, 10.0),  # capacity growth per utilisation gap
+    "investment_gamma_r": (0.02, float, 0.0, 10.0),  # capacity growth per profit-rate gap
+    "target_utilisation": (0.85, float, 0.01, 1.0),  # Caiani: 0.8
+    "capital_inventory_ticks": (0.3, float, 0.0, 100.0),  # K-firms' desired stock / sales
+    "equity_owners": (300, int, 1, 10_000),          # owners drawn per firm and bank
+    "equity_pareto_alpha": (3.0, float, 0.1, 100.0),  # Pareto tail of owners' weights
+    "skill_sigma": (0.35, float, 0.0, 3.0),          # sd of log productivity (wage)
+    "alpha1_spread": (0.15, float, 0.0, 0.5),        # alpha1_i ~ U(alpha1 +- spread)
+}
+V2_KEYS = frozenset(V2_SPEC)
+# v1 parameters whose default differs in a v2 baseline world (a caller's value still wins).
+V2_BASELINE: dict[str, Any] = {
+    # Tuned between Caiani's 0.9 (firms hoard cash once markups have risen, credit dies, fewer
+    # than 1 failure per 100 ticks) and v1's 0.97 (too little retained for investment).
+    "rho_firm": 0.95,
+}
+
 # name: (default, type, low, high) for numbers; (default, bool) for flags; (default,
 # tuple-of-choices) for choices.
 _SPEC: dict[str, tuple] = {
     "mode": ("baseline", ("baseline", "sim")),
+    # The rules a world runs, fixed when it is created (a checkpoint without it is v1).
+    "model_version": ("v1", ("v1", "v2")),
     "n_households": (8000, int, 1, 2_000_000),
     "n_firms": (100, int, 1, 100_000),
     "n_banks": (10, int, 1, 1_000),
@@ -88,6 +117,7 @@ _SPEC: dict[str, tuple] = {
     "government_spending": (20.0, float, 0.0, 10**6),
     "initial_household_money": (0.0, float, 0.0, 10**6),
     "initial_disposable_income": (0.0, float, 0.0, 10**6),
+    **V2_SPEC,
 }
 
 # Friendly names accepted on input (the `simulate --set` vocabulary of G&L).
@@ -145,6 +175,16 @@ class Config:
     def as_dict(self) -> dict[str, Any]:
         return dict(self.values)
 
+    def stored(self) -> dict[str, Any]:
+        """What a checkpoint and the state hash keep: a v1 world stores exactly its v1 keys."""
+        if self.model_version == "v2":
+            return dict(self.values)
+        return {k: v for k, v in self.values if k not in V2_KEYS and k != "model_version"}
+
+    @property
+    def v2(self) -> bool:
+        return self.model_version == "v2"
+
     @classmethod
     def build(cls, scenario: str = "baseline", overrides: dict[str, Any] | None = None) -> Config:
         """Defaults, then the scenario preset, then the caller's overrides, each validated."""
@@ -157,12 +197,18 @@ class Config:
             if key not in _SPEC:
                 raise ConfigError(raw_key, "unknown parameter")
             merged[key] = _coerce(raw_key, _SPEC[key], raw)
+        if merged["model_version"] == "v2" and merged["mode"] == "baseline":
+            sent = {ALIASES.get(k, k) for k in overrides or {}}
+            merged.update({k: v for k, v in V2_BASELINE.items() if k not in sent})
         if merged["mode"] != SCENARIOS[scenario].get("mode", "baseline"):
             raise ConfigError("mode", "fixed by the scenario")
         if merged["mode"] == "sim":
             for rule in ("firm_rule", "consumption_rule"):
                 if merged[rule] != "baseline":
                     raise ConfigError(rule, "baseline required in SIM mode")
+        if merged["model_version"] == "v1":
+            for key in sorted(V2_KEYS & set(overrides or {})):
+                raise ConfigError(key, "only in model_version v2")
         if merged["mode"] == "baseline" and merged["household_labour"] != 1:
             raise ConfigError("household_labour", "1 (indivisible labour) in the baseline")
         return cls(tuple(sorted(merged.items())))
@@ -204,4 +250,4 @@ def _coerce(key: str, spec: tuple, raw: Any) -> Any:
     return value
 
 
-__all__ = ["ALIASES", "SCENARIOS", "Config"]
+__all__ = ["ALIASES", "SCENARIOS", "V2_BASELINE", "V2_KEYS", "Config"]

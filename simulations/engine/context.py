@@ -24,6 +24,8 @@ class UnitFlows:
     government: int = 0  # P6, bought by the government
     households: int = 0  # P6, bought by households
     write_offs: int = 0  # P6, perished unsold
+    capital_installed: int = 0  # P6 (model v2): capital-goods units sold to firms, installed
+    capital_scrapped: int = 0  # P6 (model v2): capital units depreciated away
 
 
 @dataclass
@@ -59,8 +61,8 @@ class Context:
     def t(self) -> int:
         return self.s.tick
 
-    def rng(self, purpose: Stream) -> np.random.Generator:
-        return stream(self.seed, self.s.tick, purpose)
+    def rng(self, purpose: Stream, index: int = 0) -> np.random.Generator:
+        return stream(self.seed, self.s.tick, purpose, index)
 
     def post(self, kind: TransactionKind, src_acct: Acct, dst_acct: Acct, src: Any, dst: Any,
              amount: Any, new_bank: np.ndarray | None = None) -> None:

@@ -33,7 +33,8 @@ def decision_context(ctx: Context, agent_type: str, agent_id: int) -> DecisionCo
     return DecisionContext(
         n_households=len(s.h), avg_wage_cents=int(s.public.get("avg_wage", 0)),
         active_bank_ids=tuple(range(len(s.b))), active_firm_ids=tuple(range(len(s.f))),
-        policy_rate=float(s.cb.i_cb[0]), z_c=ctx.cfg.z_c, chi_l=ctx.cfg.chi_l, **extra)
+        policy_rate=float(s.cb.i_cb[0]), z_c=ctx.cfg.z_c, chi_l=ctx.cfg.chi_l,
+        model_version=ctx.cfg.model_version, **extra)
 
 
 def _order(ref: Any) -> tuple[str, int]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import genesis_v2
 from .aggregates import publish
 from .context import Context
+from .invariants import firm_net_worth
 from .ledger import Acct, TransactionKind
 from .money import (
     PPM,
@@ -22,6 +24,7 @@ from .money import (
     to_ppm,
 )
 from .phases import money_market
+from .phases.ownership import equity_values
 from .rng import Stream
 
 K = TransactionKind
@@ -79,10 +82,19 @@ def _baseline(w: Context) -> None:
     n_emp = round(cfg.initial_employment_rate * n_h)
     employed = rng.permutation(n_h)[:n_emp]
     h.employer[:] = -1
-    h.employer[employed] = np.arange(n_emp) % n_f
+    if cfg.v2:
+        rng2 = w.rng(Stream.GENESIS_V2)
+        genesis_v2.households(w, rng2)
+        h.employer[employed] = genesis_v2.assign_employers(w, employed)
+    else:
+        h.employer[employed] = np.arange(n_emp) % n_f
     h.hours = (h.employer >= 0).astype(np.int64)
     h.wage = np.where(h.employer >= 0, w0, 0)
-    h.pref_seller = rng.integers(0, n_f, n_h)
+    if cfg.v2:
+        h.wage = (h.wage * h.skill) // PPM
+        h.res_wage = 0.9 * w0 * h.skill / PPM
+    sellers = consumption_firms(w)
+    h.pref_seller = sellers[rng.integers(0, len(sellers), n_h)]
     f.wage[:] = w0
     f.mu[:] = cfg.mu0
     f.lam[:] = 1.0
@@ -93,7 +105,7 @@ def _baseline(w: Context) -> None:
     b.i_d[:] = min(cfg.deposit_rate0, cfg.policy_rate)
     s.cb.i_cb[0] = cfg.policy_rate
     # Initial incomes: net wage for the employed, the benefit for the unemployed.
-    net_wage = w0 - apply_ppm(w0, to_ppm(cfg.income_tax))
+    net_wage = h.wage - apply_ppm(h.wage, to_ppm(cfg.income_tax))
     benefit = (w0 * to_ppm(cfg.benefit_ratio)) // PPM
     yd = np.where(h.employer >= 0, net_wage, benefit).astype(np.int64)
     h.yd = yd
@@ -102,7 +114,15 @@ def _baseline(w: Context) -> None:
     price = int(f.price[0])
     g_units = int(cfg.gov_purchase_share * n_emp * lam)
     demand_units = int(yd.sum()) // price + g_units
-    s_e = largest_remainder(demand_units, np.maximum(f.workers, 1))
+    if cfg.v2:
+        k_units = genesis_v2.initial_capital(w)
+        replacement = int(k_units.sum()) * to_ppm(cfg.capital_depreciation) // PPM
+        s_e = np.where(f.sector == 0, largest_remainder(
+            demand_units, np.where(f.sector == 0, np.maximum(f.workers, 1), 0)),
+            largest_remainder(replacement, np.where(f.sector == 1,
+                                                    np.maximum(f.workers, 1), 0)))
+    else:
+        s_e = largest_remainder(demand_units, np.maximum(f.workers, 1))
     f.s_e = s_e.astype(np.float64)
     f.demand = s_e.copy()
     f.sales = s_e.copy()
@@ -111,6 +131,10 @@ def _baseline(w: Context) -> None:
     genesis_units = np.ceil(cfg.nu * s_e).astype(np.int64)
     genesis_cost = (genesis_units * w0) // lam
     loans = wage_bill + genesis_cost
+    if cfg.v2:
+        wage_bill = np.bincount(h.employer[h.employer >= 0], weights=h.wage[h.employer >= 0],
+                                minlength=n_f).astype(np.int64)
+        loans = wage_bill + genesis_cost + (k_units * w0) // lam
     # 1-2. Bills to the CB fund bank capital (CR = CR^T_0 on the initial loans) and endowments.
     loans_by_bank = np.zeros(n_b, dtype=np.int64)
     np.add.at(loans_by_bank, f.bank, loans)
@@ -129,6 +153,8 @@ def _baseline(w: Context) -> None:
                     "rate_ppm": np.full(n_f, rate), "instalment": loans // cfg.eta,
                     "remaining": np.full(n_f, cfg.eta), "origin": np.zeros(n_f)})
     w.post(K.LOAN_DRAW, Acct.LOAN, Acct.DEP_F, f.bank, np.arange(n_f), loans)
+    if cfg.v2:
+        genesis_v2.build_capital(w, k_units, w0, lam)
     workers = np.flatnonzero(h.employer >= 0)
     firm_of = h.employer[workers]
     pay = np.zeros(len(workers), dtype=np.int64)
@@ -144,8 +170,18 @@ def _baseline(w: Context) -> None:
     f.unsold = genesis_units.copy()
     w.handoffs.units.production = int(genesis_units.sum())
     money_market.clear(w)
-    f.nw_prev = f.dep + f.X - f.loans
+    if cfg.v2:
+        genesis_v2.ownership(w, rng2)
+        s.h.equity = equity_values(s)
+    f.nw_prev = firm_net_worth(s)
     _publish_initial(w)
+
+
+def consumption_firms(w: Context) -> np.ndarray:
+    """Ids of the firms selling to households: all of them in v1."""
+    if w.cfg.v2 and not w.sim:
+        return np.flatnonzero(w.s.f.sector == 0)
+    return np.arange(len(w.s.f))
 
 
 def _publish_initial(w: Context) -> None:

@@ -22,11 +22,27 @@ MONEY_KINDS = frozenset({
 SECTORS = AGENT_TYPES  # the transactions-flow matrix has one column per agent type
 
 
+def capital_value(s: State) -> np.ndarray | int:
+    """Firms' capital at book value (model v2); 0 in a v1 world, which has no capital."""
+    return s.f.K if s.v2 else 0
+
+
+def real_assets(s: State) -> int:
+    """Inventories plus capital at book value: what the sectors' net worths add up to (I4)."""
+    return int(s.f.X.sum()) + (int(s.f.K.sum()) if s.v2 else 0)
+
+
+def firm_net_worth(s: State) -> np.ndarray:
+    return s.f.dep + s.f.X + capital_value(s) - s.f.loans
+
+
 def net_worth(s: State) -> dict[str, np.ndarray]:
-    """NW per agent, derived from the balance sheet (never stored)."""
+    """NW per agent, derived from the balance sheet (never stored). Equity is a claim of
+    households on firms and banks that nets out, so it is left out of both sides here; the
+    equity matrix of the audit shows it."""
     return {
         "household": s.h.dep.copy(),
-        "firm": s.f.dep + s.f.X - s.f.loans,
+        "firm": firm_net_worth(s),
         "bank": s.b.res + s.b.loans + s.b.bills - s.b.dep_liab - s.b.adv,
         "central_bank": s.cb.adv + s.cb.bills - s.cb.res_liab - s.cb.ta_liab,
         "government": s.g.ta - s.g.bills,
@@ -42,13 +58,15 @@ class Snapshot:
     bills_cb: int
     units: int
     batch_index: int
+    capital_units: int = 0
 
 
 def snapshot(w: Context) -> Snapshot:
     s = w.s
     return Snapshot(net_worth(s), int(s.h.dep.sum()) + int(s.f.dep.sum()),
                     int(s.cb.res_liab[0]) + int(s.g.ta[0]), int(s.cb.adv[0]),
-                    int(s.cb.bills[0]), int(s.f.x.sum()), len(w.ledger.batches))
+                    int(s.cb.bills[0]), int(s.f.x.sum()), len(w.ledger.batches),
+                    int(s.f.k.sum()) if s.v2 else 0)
 
 
 def _fail(inv: str, detail: str, agents: tuple = (), amounts: tuple = ()) -> None:
@@ -93,9 +111,26 @@ def check_stocks(w: Context) -> None:
             _fail("I3", f"{what} do not match across holder and issuer",
                   ("central_bank:0",), (lhs, rhs))
     total_nw = sum(int(v.sum()) for v in net_worth(s).values())
-    if total_nw != int(f.X.sum()):
-        _fail("I4", "sum of net worth differs from inventories at book value", (),
-              (total_nw, int(f.X.sum())))
+    if total_nw != real_assets(s):
+        _fail("I4", "sum of net worth differs from inventories and capital at book value", (),
+              (total_nw, real_assets(s)))
+    if s.v2:
+        _check_equity(s)
+
+
+def _check_equity(s: State) -> None:
+    """I2 for equity: the holdings of each issuer add up to its shares outstanding."""
+    E = s.equity
+    issued = np.concatenate([s.f.shares, s.b.shares])
+    held = np.zeros(len(issued), dtype=np.int64)
+    np.add.at(held, E.issuer, E.shares)
+    bad = np.flatnonzero(held != issued)
+    if len(bad):
+        i = int(bad[0])
+        _fail("I2", "equity holdings differ from the shares outstanding", (f"issuer:{i}",),
+              (int(held[i]), int(issued[i])))
+    if (E.shares <= 0).any():
+        _fail("I2", "an equity holding is not positive", (), ())
 
 
 def flow_effects(w: Context, since: int) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
@@ -118,7 +153,8 @@ def flow_effects(w: Context, since: int) -> tuple[dict[str, np.ndarray], dict[st
     return eff, tfm
 
 
-_REAL_KINDS = {"INVENTORY_ADD", "INVENTORY_COGS", "INVENTORY_SPOILAGE", "INVENTORY_HAIRCUT"}
+_REAL_KINDS = {"INVENTORY_ADD", "INVENTORY_COGS", "INVENTORY_SPOILAGE", "INVENTORY_HAIRCUT",
+               "CAPITAL_ADD", "CAPITAL_DEPRECIATION", "CAPITAL_HAIRCUT"}
 
 
 def check_flows(w: Context, snap: Snapshot) -> dict[str, Any]:
@@ -160,9 +196,18 @@ def check_end(w: Context, snap: Snapshot) -> None:
     s = w.s
     h, f, b, g, cb = s.h, s.f, s.b, s.g, s.cb
     u = w.handoffs.units
-    want = snap.units + u.production - u.households - u.government - u.write_offs
+    want = (snap.units + u.production - u.households - u.government - u.write_offs
+            - u.capital_installed)
     if int(f.x.sum()) != want:
         _fail("I7", "inventory units do not add up", (), (int(f.x.sum()), want))
+    if s.v2:
+        want_k = snap.capital_units + u.capital_installed - u.capital_scrapped
+        if int(f.k.sum()) != want_k:
+            _fail("I7", "capital units do not add up", (), (int(f.k.sum()), want_k))
+        for name, arr in (("capital units", f.k), ("capital value", f.K)):
+            if (arr < 0).any():
+                i = int(np.flatnonzero(arr < 0)[0])
+                _fail("I8", f"negative {name} at end of tick", (f"firm:{i}",), (int(arr[i]),))
     for name, arr, who in (("deposit", h.dep, "household"), ("deposit", f.dep, "firm"),
                            ("reserves", b.res, "bank"), ("inventory", f.x, "firm"),
                            ("book value", f.X, "firm"), ("loans", f.loans, "firm"),

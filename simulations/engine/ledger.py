@@ -29,12 +29,14 @@ class Acct(Enum):
     LOAN = "loan"        # bank's loan asset (id = bank)
     LOAN_F = "loan_f"    # firm's loan liability (id = firm)
     INV = "inv"          # firm inventory at book value (id = firm)
+    CAP = "cap"          # firm capital at book value (id = firm; model v2)
 
 
 # Which sector owns each account side (for per-agent net-worth flows and the TFM).
 ACCT_SECTOR = {
     Acct.DEP_H: "household", Acct.DEP_F: "firm", Acct.RES: "bank", Acct.TA: "government",
     Acct.CB: "central_bank", Acct.LOAN: "bank", Acct.LOAN_F: "firm", Acct.INV: "firm",
+    Acct.CAP: "firm",
 }
 _MONEY = (Acct.DEP_H, Acct.DEP_F, Acct.RES, Acct.TA, Acct.CB)
 
@@ -88,6 +90,13 @@ class TransactionKind(Enum):
     ADVANCE_REPAY = KindSpec("ADVANCE_REPAY", Acct.RES, Acct.CB, (0, 0))
     CB_REMITTANCE = KindSpec("CB_REMITTANCE", Acct.CB, Acct.TA, (-1, 1))
     CB_LOSS_COVER = KindSpec("CB_LOSS_COVER", Acct.TA, Acct.CB, (-1, 1))
+    # Model v2: capital goods and equity.
+    CAPITAL_PURCHASE = KindSpec("CAPITAL_PURCHASE", Acct.DEP_F, Acct.DEP_F, (-1, 1))
+    CAPITAL_ADD = KindSpec("CAPITAL_ADD", Acct.CAP, Acct.CAP, (1, 0))
+    CAPITAL_DEPRECIATION = KindSpec("CAPITAL_DEPRECIATION", Acct.CAP, Acct.CAP, (-1, 0))
+    CAPITAL_HAIRCUT = KindSpec("CAPITAL_HAIRCUT", Acct.CAP, Acct.CAP, (-1, 0), revaluation=True)
+    EQUITY_PURCHASE = KindSpec("EQUITY_PURCHASE", Acct.DEP_H, Acct.DEP_F, (-1, 1),
+                               revaluation=True)
 
     @property
     def money_effect(self) -> int:
@@ -150,6 +159,9 @@ def post(state: State, ledger: Ledger, kind: TransactionKind, src_acct: Acct, ds
         _switch_deposits(state, src, np.asarray(new_bank, dtype=np.int64), amount)
     elif spec.src == Acct.INV:
         _inventory(state, kind, src, amount)
+    elif spec.src == Acct.CAP:
+        sign = 1 if kind is TransactionKind.CAPITAL_ADD else -1
+        np.add.at(state.f.K, src, sign * amount)
     elif kind is TransactionKind.LOAN_DRAW:
         _loan_side(state, src, dst, amount, +1)
         _credit(state, Acct.DEP_F, dst, amount)

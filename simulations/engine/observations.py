@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from .context import Context
-from .money import ceil_ppm, to_ppm
+from .invariants import firm_net_worth
+from .money import PPM, ceil_ppm, to_ppm
 from .observation_schema import PUBLIC_FIELDS
 from .rng import script_seed
 
@@ -64,7 +65,20 @@ def _household(ctx: Context, i: int) -> dict[str, Any]:
         "units_bought": int(h.units_bought[i]),
         "health_shock": bool(h.health_until[i] > t + 1),
         "preference_factor": float(h.kappa[i]) if h.kappa_until[i] > t + 1 else 1.0,
+        **_household_v2(ctx, i),
     }
+
+
+def _household_v2(ctx: Context, i: int) -> dict[str, Any]:
+    s = ctx.s
+    if not s.v2 or ctx.sim:
+        return {"skill": 1.0, "saving_propensity": round(1.0 - ctx.cfg.alpha1, 12),
+                "equity_value": 0, "equity_holdings": []}
+    E = s.equity
+    rows = np.flatnonzero(E.holder == i)
+    return {"skill": int(s.h.skill[i]) / PPM, "saving_propensity": 1.0 - float(s.h.alpha1[i]),
+            "equity_value": int(s.h.equity[i]),
+            "equity_holdings": sorted([int(E.issuer[r]), int(E.shares[r])] for r in rows)}
 
 
 def _firm(ctx: Context, j: int) -> dict[str, Any]:
@@ -76,7 +90,7 @@ def _firm(ctx: Context, j: int) -> dict[str, Any]:
     return {
         "id": j, "bank_id": int(f.bank[j]), "deposits": int(f.dep[j]),
         "loans": int(f.loans[j]), "inventory_units": int(f.x[j]),
-        "inventory_value": int(f.X[j]), "net_worth": int(f.dep[j] + f.X[j] - f.loans[j]),
+        "inventory_value": int(f.X[j]), "net_worth": int(firm_net_worth(s)[j]),
         "price": int(f.price[j]), "wage_offer": int(f.wage[j]), "markup": float(f.mu[j]),
         "productivity": lam, "workers": int(f.workers[j]),
         "worker_ids": np.flatnonzero(s.h.employer == j).tolist(),
@@ -90,7 +104,24 @@ def _firm(ctx: Context, j: int) -> dict[str, Any]:
         "loan_contracts": [_contract(L, r, "bank_id", "bank", tpy) for r in rows],
         "age": int(f.age[j]), "defaulted": bool(f.default[j]),
         "productivity_factor": float(f.lam[j]),
+        **_firm_v2(ctx, j),
     }
+
+
+def _firm_v2(ctx: Context, j: int) -> dict[str, Any]:
+    s = ctx.s
+    if not s.v2 or ctx.sim:
+        return {"sector": 0, "capital_units": 0, "capital_value": 0,
+                "capacity_workers": None, "utilisation": 0.0, "investment_units": 0,
+                "investment": 0, "depreciation": 0, "shares_outstanding": 0}
+    f = s.f
+    cons = int(f.sector[j]) == 0
+    return {"sector": int(f.sector[j]), "capital_units": int(f.k[j]),
+            "capital_value": int(f.K[j]),
+            "capacity_workers": int(f.k[j]) // ctx.cfg.capital_per_worker if cons else None,
+            "utilisation": float(f.util[j]), "investment_units": int(f.inv_units[j]),
+            "investment": int(f.investment[j]), "depreciation": int(f.depreciation[j]),
+            "shares_outstanding": int(f.shares[j])}
 
 
 def _contract(L: Any, r: int, id_key: str, col: str, tpy: int) -> dict[str, Any]:

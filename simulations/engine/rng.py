@@ -17,6 +17,7 @@ from .vocabulary import AGENT_TYPE_CODES
 SCRIPT_PHASE = 99
 # Per-shock streams are families indexed by the shock's position in the queue.
 MAX_SHOCKS = 1000
+MAX_FIRMS = 100_000  # config n_firms high
 
 
 @unique
@@ -24,14 +25,17 @@ class Stream(Enum):
     """One random purpose: (phase code, first stream id, number of ids it owns)."""
 
     GENESIS = (0, 0, 1)              # P0 of tick 0: initial employment
+    GENESIS_V2 = (0, 1, 1)           # P0 of tick 0, model v2: skills, saving, ownership
     BANK_RATES = (1, 0, 1)           # P1: spreads and deposit rates
     HOUSEHOLD_PLANS = (2, 0, 1)      # P2: reservation wages
     FIRM_PLANS = (2, 1, 1)           # P2: wages, markups, prices
     CREDIT = (3, 0, 1)               # P3: application order, bank samples, switching
     LABOUR = (4, 0, 1)               # P4: turnover, matching, on-the-job search
     GOODS_SEARCH = (6, 0, 1)         # P6: shopping order and sampled sellers
+    CAPITAL_SEARCH = (6, 2, 1)       # P6, model v2: buyers' order and sampled suppliers
     SELLER_SWITCH = (6, 1, 1)        # P6: moving the preferred seller
     DEPOSIT_SWITCH = (7, 8, 1)       # P7(8): moving deposits
+    ENTRY = (8, 0, MAX_FIRMS)        # P8, model v2: an entrant's owners, one per firm id
     HEALTH_HAZARD = (9, 1, 1)        # P9: background sickness
     SHOCK_TARGETS = (9, 1000, MAX_SHOCKS)  # P9: random_share targets, one per shock
     SHOCK_HEALTH = (9, 2000, MAX_SHOCKS)   # P9: health-shock hazard draws, one per shock

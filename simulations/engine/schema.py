@@ -36,6 +36,7 @@ class DecisionContext:
     excess_reserves_cents: int = 0  # banks: reserves in excess of LR^T*D (bill_demand cap)
     z_c: int = 5
     chi_l: int = 3
+    model_version: str = "v1"
 
 
 Bound = Callable[[DecisionContext, Mapping[str, object]], float]
@@ -75,6 +76,7 @@ class DecisionField:
     excludes: tuple[str, ...] = ()
     enabled: bool = True  # False: documented but rejected in v1
     disabled_rule: str = ""
+    v2_only: bool = False  # accepted only by a model-v2 world
 
 
 def _key(kind: str, phases: str, meaning: str, **rules: Any) -> Any:
@@ -83,8 +85,10 @@ def _key(kind: str, phases: str, meaning: str, **rules: Any) -> Any:
         "rules": {"kind": kind, "meaning": meaning, "phases": tuple(phases.split()), **rules}})
 
 
-def _int(phases: str, hi: Bound, text: str, meaning: str, lo: int = 0) -> Any:
-    return _key("int", phases, meaning, lo=_const(lo), hi=hi, range_text=text)
+def _int(phases: str, hi: Bound, text: str, meaning: str, lo: int = 0,
+         v2_only: bool = False) -> Any:
+    return _key("int", phases, meaning, lo=_const(lo), hi=hi, range_text=text,
+                v2_only=v2_only)
 
 
 def _float(phases: str, hi: Bound, text: str, meaning: str) -> Any:
@@ -131,6 +135,13 @@ class HouseholdDecision:
     preferred_sellers: tuple[int, ...] | None = _key(
         "ids", "P6", "Firms to visit at P6 instead of the random sample, cheapest first.",
         ids=_firms, ids_text="distinct active firm ids", max_len=lambda c: c.z_c)
+    equity_purchase_cents: int | None = _key(
+        "int", "P7", "Model v2: buy new shares of equity_firm_id for this many cents at book "
+        "value per share, paid from the deposit at P7(5).", lo=_const(0),
+        hi=_const(MAX_CENTS), range_text="[0, 10^15]", v2_only=True)
+    equity_firm_id: int | None = _key(
+        "id", "P7", "Model v2: the firm whose new shares equity_purchase_cents buys.",
+        ids=_firms, ids_text="an active firm id", v2_only=True)
     bill_share: float | None = _key(
         "float", "", "Share of wealth held in bills (PC extension).",
         lo=_const(0.0), hi=_const(1.0), range_text="[0, 1]", enabled=False,
@@ -155,6 +166,11 @@ class FirmDecision:
         ids=_banks, ids_text="distinct active bank ids", max_len=lambda c: c.chi_l)
     dividend_share: float | None = _share(
         "P7", "Share of post-tax profit paid out, capped by deposits.")
+    investment_units: int | None = _int(
+        "P2", _const(10**12), "[0, 10^12]",
+        "Model v2, consumption-goods firms: capital units to buy at P6 instead of the "
+        "capacity-growth rule (bought only as far as deposits and supply allow).",
+        v2_only=True)
     fire_ids: tuple[int, ...] | None = _key(
         "ids", "P4", "Workers to separate at P4.",
         ids=_workers, ids_text="distinct ids of the firm's own workers",
@@ -316,6 +332,8 @@ def validate_decision(agent_type: str, raw: object, ctx: DecisionContext) -> dic
         v = raw[f.name]
         if not f.enabled:
             raise DecisionError(f.name, f.disabled_rule, v)
+        if f.v2_only and ctx.model_version != "v2":
+            raise DecisionError(f.name, "only in a model_version v2 world", v)
         for other in f.excludes:
             if other in raw:
                 raise DecisionError(f.name, f"cannot be sent together with {other}", v)
@@ -342,6 +360,7 @@ DECISION_RULES = (
     "float fields also accept integers; NaN and infinities are errors.",
     "Id lists must hold distinct ids of active agents and respect their length limit.",
     "consume_share and consume_cents cannot be sent together.",
+    "Keys marked model v2 are refused by a v1 world (its rules have no capital or equity).",
     f"The key '{MEMORY_KEY}' is not a decision: it is the state handed back next tick.",
 )
 
@@ -355,6 +374,8 @@ def _field_doc(f: DecisionField) -> dict:
         doc["range"] = f.ids_text
     if f.excludes:
         doc["excludes"] = list(f.excludes)
+    if f.v2_only:
+        doc["model_version"] = "v2"
     if not f.enabled:
         doc["rule"] = f.disabled_rule
     return doc

@@ -38,7 +38,7 @@ def _meta(ctx: Context, scenario: str) -> dict[str, Any]:
     s = ctx.s
     public = {_FORMAT1_PUBLIC.get(k, k): v for k, v in s.public.items()}
     return {
-        "scenario": scenario, "config": ctx.cfg.as_dict(), "seed": ctx.seed,
+        "scenario": scenario, "config": ctx.cfg.stored(), "seed": ctx.seed,
         "tick": s.tick, "public": public, "history": s.history, "shocks": s.shocks,
         "policy_overrides": s.policy_overrides, "bankruptcies_total": s.bankruptcies_total,
         "bank_failures_total": s.bank_failures_total,
@@ -84,7 +84,7 @@ def from_bytes(data: bytes) -> tuple[Context, str]:
     # Re-validated on the way in: a checkpoint is data, not trusted code.
     cfg = Config.build(meta["scenario"], meta["config"])
     n_h, n_f, n_b = cfg.n_households, cfg.n_firms, cfg.n_banks
-    state = State(n_h, n_f, n_b)
+    state = State(n_h, n_f, n_b, v2=cfg.v2)
     with np.load(io.BytesIO(data[offset + meta_len:]), allow_pickle=False) as npz:
         tables = state.tables()
         for key in npz.files:

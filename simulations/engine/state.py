@@ -43,6 +43,30 @@ GOV_COLUMNS: dict[str, Any] = {
     "benefit_ratio": F64, "purchases_units": I64, "transfer": I64, "spending": I64,
     "taxes": I64, "benefits": I64, "interest": I64,
 }
+# Model v2 only (a v1 world has none of these, so its state hash is unchanged).
+HOUSEHOLD_COLUMNS_V2: dict[str, Any] = {
+    "skill": I64,         # labour efficiency in ppm (1e6 = average): wage and output scale
+    "alpha1": F64,        # own propensity to consume out of expected income
+    "equity": I64,        # value of the equity held (share of issuers' book net worth), cents
+}
+FIRM_COLUMNS_V2: dict[str, Any] = {
+    "sector": I64,        # 0 consumption goods, 1 capital goods
+    "k": I64,             # capital units installed (consumption-goods firms)
+    "K": I64,             # capital at book value (historical cost less depreciation), cents
+    "inv_plan": I64,      # capital units the firm plans to buy this tick
+    "inv_units": I64,     # capital units bought this tick
+    "investment": I64,    # cents spent on capital this tick
+    "depreciation": I64,  # book value written down this tick, cents
+    "util": F64,          # planned labour / capacity labour of t-1
+    "util_e": F64,        # its adaptive expectation (what investment plans read)
+    "profit_rate": F64,   # profit / capital at book value of t-1
+    "shares": I64,        # equity shares outstanding
+    "supplier": I64,      # consumption firms: preferred capital-goods supplier
+}
+BANK_COLUMNS_V2: dict[str, Any] = {"shares": I64}
+# Equity holdings: one row per (household, issuer); issuers are firms 0..F-1 then banks F+k.
+EQUITY_COLUMNS: dict[str, Any] = {"holder": I64, "issuer": I64, "shares": I64}
+
 LOAN_COLUMNS: dict[str, Any] = {
     "firm": I64, "bank": I64, "principal": I64, "rate_ppm": I64, "instalment": I64,
     "remaining": I64, "origin": I64,
@@ -93,14 +117,16 @@ class Table:
 class State:
     """Every table of a world plus its scalar bookkeeping (tick, public data of t-1)."""
 
-    def __init__(self, n_h: int, n_f: int, n_b: int) -> None:
+    def __init__(self, n_h: int, n_f: int, n_b: int, v2: bool = False) -> None:
         self.tick = 0
-        self.h = Table(HOUSEHOLD_COLUMNS, n_h)
-        self.f = Table(FIRM_COLUMNS, n_f)
-        self.b = Table(BANK_COLUMNS, n_b)
+        self.v2 = v2
+        self.h = Table(HOUSEHOLD_COLUMNS | (HOUSEHOLD_COLUMNS_V2 if v2 else {}), n_h)
+        self.f = Table(FIRM_COLUMNS | (FIRM_COLUMNS_V2 if v2 else {}), n_f)
+        self.b = Table(BANK_COLUMNS | (BANK_COLUMNS_V2 if v2 else {}), n_b)
         self.cb = Table(CB_COLUMNS, 1)
         self.g = Table(GOV_COLUMNS, 1)
         self.loans = Table(LOAN_COLUMNS, 0)
+        self.equity = Table(EQUITY_COLUMNS, 0)
         # Public data of t-1 as plain JSON-able numbers (see aggregates.public_data).
         self.public: dict[str, Any] = {}
         # Aggregate history the rules need (CPI path for inflation, unemployment).
@@ -112,5 +138,8 @@ class State:
         self.bank_failures_total = 0
 
     def tables(self) -> dict[str, Table]:
-        return {"h": self.h, "f": self.f, "b": self.b, "cb": self.cb, "g": self.g,
-                "loans": self.loans}
+        tables = {"h": self.h, "f": self.f, "b": self.b, "cb": self.cb, "g": self.g,
+                  "loans": self.loans}
+        if self.v2:
+            tables["equity"] = self.equity
+        return tables

@@ -22,6 +22,7 @@ from .phases import (
     goods,
     labour,
     money_market,
+    ownership,
     plans,
     policy,
     production,
@@ -69,7 +70,7 @@ class World:
         if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
             raise ConfigError("seed", "int in [0, 2^63) required")
         cfg = Config.build(scenario, config_overrides)
-        state = State(cfg.n_households, cfg.n_firms, cfg.n_banks)
+        state = State(cfg.n_households, cfg.n_firms, cfg.n_banks, v2=cfg.v2)
         ctx = Context(cfg=cfg, seed=seed, s=state)
         genesis.initialise(ctx)
         invariants.check_stocks(ctx)
@@ -180,7 +181,7 @@ class World:
         s = self.ctx.s
         s.h.dep_prev = s.h.dep
         s.f.dep_prev = s.f.dep
-        s.f.nw_prev = s.f.dep + s.f.X - s.f.loans
+        s.f.nw_prev = invariants.firm_net_worth(s)
         s.b.res_prev = s.b.res
         s.b.adv_prev = s.b.adv
         s.b.bills_prev = s.b.bills
@@ -195,6 +196,8 @@ class World:
         for batch in self.ctx.ledger.batches:
             if batch.kind.name == "WRITE_OFF":
                 np.add.at(s.b.write_offs, batch.src, batch.amount)
+        if s.v2:
+            s.h.equity = ownership.equity_values(s)
 
     def _postings(self) -> list[dict[str, Any]]:
         return [{"phase": b.phase, "kind": b.kind.name, "src_account": b.kind.value.src.value,

@@ -57,15 +57,19 @@ def test_balance_sheets_read_like_a_finance_app(browser: Browser, live_server, s
     sheet = page.get_by_test_id("agent-firm-0").get_by_test_id("balance-sheet")
     expect(sheet).to_be_visible()
     labels = sheet.locator("dt").all_inner_texts()
-    assert labels == ["Deposits", "Inventory value", "Inventory", "Loans", "Net worth"]
+    # A new simulation runs model v2: its firms also hold capital and issue shares.
+    assert labels == ["Deposits", "Inventory value", "Inventory", "Loans", "Capital value",
+                      "Capital stock", "Shares outstanding", "Net worth"]
     values = sheet.locator("dd")
     assert values.count() == len(labels)
     for i in range(values.count()):
         shown = values.nth(i).evaluate(ONE_LINE)
         assert shown["whiteSpace"] == "nowrap", shown
         assert shown["lines"] < 1.5, shown
-        if labels[i] == "Inventory":
+        if labels[i] in ("Inventory", "Capital stock"):
             assert re.fullmatch(r"[\d,]+ units", shown["text"]), shown
+        elif labels[i] == "Shares outstanding":
+            assert re.fullmatch(r"[\d,]+", shown["text"]), shown
         else:
             assert MONEY.match(shown["text"]), shown
     assert not RAW_KEY.search(sheet.inner_text())

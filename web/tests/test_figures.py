@@ -18,13 +18,17 @@ SMALL = {"n_households": 40, "n_firms": 4, "n_banks": 2}
 def _engine_keys() -> dict[str, set[str]]:
     """What a page can show, asked of the engine itself: the keys of a tick's aggregates, of
     every agent type's balance sheet and of every agent type's own observation."""
-    world = World.create("baseline", SMALL, 3)
-    aggregates = set(world.step().aggregates)
-    refs = [(agent_type, 0) for agent_type in AGENT_TYPES]
-    sheets = {key for ref in refs for key in world.balance_sheet(ref)}
-    own = {key for obs in world.observations(refs).values() for key, value in obs["own"].items()
-           if not isinstance(value, list | dict)}
-    return {"aggregates": aggregates, "balance sheets": sheets, "own state": own}
+    found: dict[str, set[str]] = {"aggregates": set(), "balance sheets": set(),
+                                  "own state": set()}
+    for version in ("v1", "v2"):  # a v2 world adds capital, investment and equity figures
+        world = World.create("baseline", {**SMALL, "model_version": version}, 3)
+        found["aggregates"] |= set(world.step().aggregates)
+        refs = [(agent_type, 0) for agent_type in AGENT_TYPES]
+        found["balance sheets"] |= {key for ref in refs for key in world.balance_sheet(ref)}
+        found["own state"] |= {key for obs in world.observations(refs).values()
+                               for key, value in obs["own"].items()
+                               if not isinstance(value, list | dict)}
+    return found
 
 
 @pytest.mark.parametrize("where", ["aggregates", "balance sheets", "own state"])

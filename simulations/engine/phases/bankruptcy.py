@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import Context
+from ..invariants import firm_net_worth
 from ..ledger import Acct, TransactionKind
 from ..money import interval_pairs, largest_remainder, to_ppm
+from ..rng import Stream
+from . import ownership
 
 K = TransactionKind
 
@@ -19,7 +22,7 @@ def run(w: Context) -> None:
 def _firms(w: Context) -> None:
     cfg, s = w.cfg, w.s
     f, h, L = s.f, s.h, s.loans
-    nw = f.dep + f.X - f.loans
+    nw = firm_net_worth(s)
     failed = np.flatnonzero(f.default | (nw < 0))
     w.handoffs.bankruptcies = len(failed)
     if len(failed) == 0:
@@ -30,6 +33,15 @@ def _firms(w: Context) -> None:
     avg_wage = max(1, int(s.public.get("avg_wage", int(np.median(f.wage)))))
     avg_demand = float(s.public.get("avg_demand", float(f.demand.mean())))
     e_new = max(0, int(np.median(f.nw_prev)))
+    v2 = cfg.v2 and not w.sim
+    if v2:  # entrants start from their own sector's average demand
+        in_sec = {sec: f.sector == sec for sec in (0, 1)}
+        sector_demand = {sec: float(f.demand[m].mean()) if m.any() else avg_demand
+                         for sec, m in in_sec.items()}
+        sector_price = {sec: max(1, round(float(f.price[m].mean()))) if m.any() else avg_price
+                        for sec, m in in_sec.items()}
+        sector_nw = {sec: max(0, int(np.median(f.nw_prev[m]))) if m.any() else e_new
+                     for sec, m in in_sec.items()}
     for fid in failed.tolist():
         h.employer[h.employer == fid] = -1
         rows = np.flatnonzero((L.firm == fid) & (L.principal > 0))
@@ -42,9 +54,13 @@ def _firms(w: Context) -> None:
         # 3. Inventory haircut (units kept, book value cut).
         x_new = (int(f.X[fid]) * (1_000_000 - to_ppm(cfg.iota))) // 1_000_000
         w.post(K.INVENTORY_HAIRCUT, Acct.INV, Acct.INV, fid, fid, int(f.X[fid]) - x_new)
+        k_new = 0
+        if v2:  # the capital is written down like the inventory (units kept)
+            k_new = (int(f.K[fid]) * (1_000_000 - to_ppm(cfg.iota))) // 1_000_000
+            w.post(K.CAPITAL_HAIRCUT, Acct.CAP, Acct.CAP, fid, fid, int(f.K[fid]) - k_new)
         # 4. Bad debt written off pro rata to exposure; afterwards NW_f >= 0.
         rem = int(L.principal[rows].sum())
-        bad = max(0, rem - x_new)
+        bad = max(0, rem - x_new - k_new)
         if bad > 0:
             cut = largest_remainder(bad, L.principal[rows])
             w.post(K.WRITE_OFF, Acct.LOAN, Acct.LOAN_F, L.bank[rows], fid, cut)
@@ -52,16 +68,25 @@ def _firms(w: Context) -> None:
         # 5. Households recapitalise to the median net worth of t-1, capped at their deposits.
         # Shares follow current deposits (not t-1's, as other payouts use) so no household can be
         # charged more than it holds after this tick's flows.
-        nw_f = int(f.dep[fid] + f.X[fid] - f.loans[fid])
-        need = min(max(0, e_new - nw_f), int(np.maximum(h.dep, 0).sum()))
-        if need > 0:
+        nw_f = int(firm_net_worth(s)[fid])
+        target_nw = sector_nw[int(f.sector[fid])] if v2 else e_new
+        need = min(max(0, target_nw - nw_f), int(np.maximum(h.dep, 0).sum()))
+        if v2:
+            # The entrant belongs to the households that fund it (the richest depositors).
+            if need > 0:
+                hh, amt = ownership.recapitalisers(h.dep, need, cfg.equity_owners,
+                                                   w.rng(Stream.ENTRY, fid))
+                if int(amt.sum()) > 0:  # else nobody can pay: the old owners keep it
+                    w.post(K.RECAP, Acct.DEP_H, Acct.DEP_F, hh, fid, amt)
+                    ownership.reissue(s, fid, hh, amt, int(f.shares[fid]))
+        elif need > 0:
             shares = largest_remainder(need, np.maximum(h.dep, 0))
             hh, _, amt = interval_pairs(shares, np.array([need], dtype=np.int64))
             w.post(K.RECAP, Acct.DEP_H, Acct.DEP_F, hh, fid, amt)
-        f.price[fid] = avg_price
+        f.price[fid] = sector_price[int(f.sector[fid])] if v2 else avg_price
         f.mu[fid] = cfg.mu0
         f.wage[fid] = avg_wage
-        f.s_e[fid] = avg_demand
+        f.s_e[fid] = sector_demand[int(f.sector[fid])] if v2 else avg_demand
         f.age[fid] = 0
         f.default[fid] = False
         f.unfilled[fid] = False

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ..context import Context
+from ..invariants import firm_net_worth
 from ..ledger import Acct, TransactionKind
 from ..money import PPM, annual_to_tick_ppm, to_ppm
 from ..rng import Stream
@@ -36,7 +37,7 @@ def run(w: Context) -> None:
     bank_nw = (b.res + b.loans + b.bills - b.dep_liab - b.adv).tolist()
     bank_loans = b.loans.tolist()
     firm_loans = f.loans.tolist()
-    firm_nw = (f.dep + f.X - f.loans).tolist()
+    firm_nw = firm_net_worth(s).tolist()
     i_l = b.i_l.tolist()
     bank_dec = w.decisions.bank
     firm_dec = w.decisions.firm

@@ -14,6 +14,7 @@ from ..ledger import Acct, TransactionKind
 from ..money import PPM, largest_remainder, to_ppm
 from ..rng import Stream
 from ..vocabulary import FIRM, GOVERNMENT, HOUSEHOLD
+from . import capital
 
 
 def run(w: Context) -> None:
@@ -26,6 +27,8 @@ def run(w: Context) -> None:
     _households(w)
     f.demand = f.sales + f.unmet
     _spoil(w)
+    if w.cfg.v2 and not w.sim:
+        capital.market(w)
 
 
 def _spoil(w: Context) -> None:
@@ -41,6 +44,8 @@ def _spoil(w: Context) -> None:
     if rate == 0:
         return
     lost = (f.x * rate) // PPM
+    if w.cfg.v2 and not w.sim:
+        lost = np.where(f.sector == 0, lost, 0)  # capital goods are storable
     firms = np.flatnonzero(lost > 0)
     if len(firms) == 0:
         return
@@ -83,9 +88,13 @@ def _sell(w: Context, kind: TransactionKind, buyer_acct: Acct, buyers: np.ndarra
 def _government(w: Context) -> None:
     f, g = w.s.f, w.s.g
     want = int(g.purchases_units[0])
-    stock = int(f.x.sum())
-    qty = largest_remainder(min(want, stock), f.x) if stock > 0 else np.zeros(len(f), np.int64)
-    qty = np.minimum(qty, f.x)
+    on_offer = f.x
+    if w.cfg.v2 and not w.sim:
+        on_offer = np.where(f.sector == 0, f.x, 0)
+    stock = int(on_offer.sum())
+    qty = (largest_remainder(min(want, stock), on_offer) if stock > 0
+           else np.zeros(len(f), np.int64))
+    qty = np.minimum(qty, on_offer)
     w.handoffs.units.government = int(qty.sum())
     firms = np.arange(len(f))
     before = int(f.revenue.sum())
@@ -112,7 +121,11 @@ def _households(w: Context) -> None:
     sample = np.empty((n_h, z), dtype=np.int64)
     sample[:, 0] = h.pref_seller
     if z > 1:
-        sample[:, 1:] = rng.integers(0, n_f, size=(n_h, z - 1))
+        if w.cfg.v2 and not w.sim:
+            sellers = np.flatnonzero(f.sector == 0)
+            sample[:, 1:] = sellers[rng.integers(0, len(sellers), size=(n_h, z - 1))]
+        else:
+            sample[:, 1:] = rng.integers(0, n_f, size=(n_h, z - 1))
     for hid, d in w.decisions.household.items():
         if d.preferred_sellers:
             lst = list(d.preferred_sellers)[:z]
@@ -132,30 +145,45 @@ def _households(w: Context) -> None:
         dup = np.zeros(n_h, dtype=bool)
         for j in range(k):
             dup |= sample[:, j] == firm_k
-        want = np.where(dup, 0, left // p_k)
-        active = np.flatnonzero(want > 0)
-        if len(active) == 0:
-            continue
-        fa = firm_k[active]
-        srt2 = np.lexsort((rank[active], fa))
-        act, fa, wa = active[srt2], fa[srt2], want[active][srt2]
-        cum = np.cumsum(wa)
-        first = np.searchsorted(fa, fa, side="left")
-        before = cum - wa - np.where(first > 0, cum[first - 1], 0)
-        got = np.clip(f.x[fa] - before, 0, wa)
-        short = got < wa
-        stocked_out[act[short & (stocked_out[act] < 0)]] = fa[short & (stocked_out[act] < 0)]
-        _sell(w, TransactionKind.CONSUMPTION, Acct.DEP_H, act, fa, got)
-        spent = got * f.price[fa]
-        left[act] -= spent
-        h.consumption[act] += spent
-        h.units_bought[act] += got
+        _visit(w, firm_k, np.where(dup, 0, left // p_k), rank, left, stocked_out)
+    if cfg.v2 and not w.sim:
+        # Model v2: budget left after the Z_c sellers is taken to further random sellers
+        # (a budget many times the average cannot be spent at two sellers: the rich would
+        # save by force, and demand would be lost to search alone).
+        sellers = np.flatnonzero(f.sector == 0)
+        for _ in range(cfg.extra_shopping_rounds):
+            firm_k = sellers[rng.integers(0, len(sellers), n_h)]
+            _visit(w, firm_k, left // f.price[firm_k], rank, left, stocked_out)
     # Unmet demand: only the budget left at the end of the search, at the first stock-out.
     miss = np.flatnonzero((stocked_out >= 0) & (left > 0))
     if len(miss):
         np.add.at(f.unmet, stocked_out[miss], left[miss] // f.price[stocked_out[miss]])
     w.handoffs.units.households = int(f.sales.sum()) - w.handoffs.units.government
     _switch_preferred(w, sample, price)
+
+
+def _visit(w: Context, firm_k: np.ndarray, want: np.ndarray, rank: np.ndarray,
+           left: np.ndarray, stocked_out: np.ndarray) -> None:
+    """One round: each household asks firm_k for `want` units; within a seller buyers are
+    served in the seeded random order (rank) until the stock runs out."""
+    h, f = w.s.h, w.s.f
+    active = np.flatnonzero(want > 0)
+    if len(active) == 0:
+        return
+    fa = firm_k[active]
+    srt2 = np.lexsort((rank[active], fa))
+    act, fa, wa = active[srt2], fa[srt2], want[active][srt2]
+    cum = np.cumsum(wa)
+    first = np.searchsorted(fa, fa, side="left")
+    before = cum - wa - np.where(first > 0, cum[first - 1], 0)
+    got = np.clip(f.x[fa] - before, 0, wa)
+    short = got < wa
+    stocked_out[act[short & (stocked_out[act] < 0)]] = fa[short & (stocked_out[act] < 0)]
+    _sell(w, TransactionKind.CONSUMPTION, Acct.DEP_H, act, fa, got)
+    spent = got * f.price[fa]
+    left[act] -= spent
+    h.consumption[act] += spent
+    h.units_bought[act] += got
 
 
 def _switch_preferred(w: Context, sample: np.ndarray, price: np.ndarray) -> None:

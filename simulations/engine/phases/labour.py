@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import Context
-from ..money import largest_remainder
+from ..money import PPM, largest_remainder
 from ..rng import Stream
 from .plans import tick_share
 
@@ -54,7 +54,10 @@ def run(w: Context) -> None:
         samples = rng.integers(0, n_f, size=(len(seekers), cfg.z_e))
         order = np.argsort(-f.wage[samples], axis=1, kind="stable")
         ranked = np.take_along_axis(samples, order, axis=1).tolist()
-        res_w = h.res_wage[seekers].tolist()
+        res_w = h.res_wage[seekers]
+        if cfg.v2:  # offers are per unit of skill; a household compares its own pay
+            res_w = res_w * PPM / h.skill[seekers]
+        res_w = res_w.tolist()
         emp = h.employer
         for k, hid in enumerate(seekers.tolist()):
             for fid in ranked[k]:
@@ -98,6 +101,8 @@ def _finish(w: Context) -> None:
     employed = h.employer >= 0
     h.hours = employed.astype(np.int64)
     h.wage = np.where(employed, f.wage[np.maximum(h.employer, 0)], 0)
+    if w.cfg.v2:
+        h.wage = (h.wage * h.skill) // PPM
     f.workers = np.bincount(h.employer[employed], minlength=len(f))
     unemployed_now = (~employed & h.participate).astype(np.int64)
     h.unemp_hist = ((h.unemp_hist << 1) | unemployed_now) & 0xF

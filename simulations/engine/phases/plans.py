@@ -7,6 +7,7 @@ import numpy as np
 from ..context import Context
 from ..money import PPM, ceil_ppm, isum, to_ppm
 from ..rng import Stream, folded_normal
+from . import capital
 
 
 def run(w: Context) -> None:
@@ -30,6 +31,8 @@ def _households(w: Context) -> None:
     else:
         yd_e = np.maximum(np.rint(h.yd_e), 0).astype(np.int64)
         a1, a2 = to_ppm(cfg.alpha1), to_ppm(cfg.alpha2)
+        if cfg.v2 and not w.sim:
+            a1 = np.rint(h.alpha1 * PPM).astype(np.int64)
         base = (a1 * yd_e + a2 * np.maximum(h.dep, 0)) // PPM
     kappa_ppm = np.rint(h.kappa * PPM).astype(np.int64)
     budget = base * kappa_ppm // PPM
@@ -81,9 +84,14 @@ def _firms(w: Context) -> None:
     # Markup test x <= nu*s without division.
     # The stock tested is what was left unsold before any of it perished (goods.py _spoil).
     low_stock = f.unsold <= cfg.nu * f.sales
+    if cfg.v2 and not w.sim:  # capital goods are storable: their own stock target
+        low_stock = np.where(f.sector == 1,
+                             f.unsold <= cfg.capital_inventory_ticks * f.sales, low_stock)
     f.mu = np.maximum(0.0, np.where(low_stock, f.mu * (1 + fn), f.mu * (1 - fn)))
     f.price = np.maximum(1, np.rint((1 + f.mu) * f.wage / lam)).astype(np.int64)
     _firm_overrides(w)
+    if cfg.v2:
+        capital.plan(w)
     _credit_demand(w)
 
 
@@ -131,6 +139,8 @@ def _ccmabm_firms(w: Context, lam: np.ndarray, rng: np.random.Generator) -> None
     want = np.maximum(0, np.ceil(desired).astype(np.int64) - f.x)
     f.target = -(-want // lam)
     _firm_overrides(w)
+    if cfg.v2:
+        capital.plan(w)
     _credit_demand(w)
 
 
@@ -150,6 +160,8 @@ def _ccmabm_consumption(w: Context) -> np.ndarray:
 def _credit_demand(w: Context) -> None:
     cfg, f = w.cfg, w.s.f
     need = ceil_ppm(f.wage * f.target, PPM + to_ppm(cfg.sigma))
+    if cfg.v2:
+        need = need + f.inv_plan * capital.capital_price(w) + capital.debt_service(w)
     f.credit_demand = np.maximum(0, need - f.dep)
     for fid, d in w.decisions.firm.items():
         if d.loan_request_cents is not None:

@@ -6,8 +6,9 @@ import numpy as np
 
 from ..context import Context
 from ..ledger import Acct, TransactionKind
-from ..money import apply_ppm, to_ppm
+from ..money import PPM, apply_ppm, to_ppm
 from ..vocabulary import FIRM, HOUSEHOLD
+from . import capital
 from .plans import firm_productivity
 
 
@@ -21,6 +22,12 @@ def run(w: Context) -> None:
     np.add.at(labour, firm_of, h.hours[workers])
     lam = firm_productivity(w)
     f.production = (lam * labour).astype(np.int64)
+    if w.cfg.v2 and not w.sim:
+        # Efficiency units (skill ppm), capped by capacity for consumption-goods firms.
+        eff = np.zeros(n_f, dtype=np.int64)
+        np.add.at(eff, firm_of, h.skill[workers] * h.hours[workers])
+        cap = np.where(f.sector == 0, capital.capacity_workers(w) * PPM, eff)
+        f.production = (lam * np.minimum(eff, cap)) // PPM
     f.wage_bill = np.zeros(n_f, dtype=np.int64)
     np.add.at(f.wage_bill, firm_of, pay)
     h.inc_wage[:] = 0
@@ -39,4 +46,8 @@ def run(w: Context) -> None:
            f.wage_bill[producers])
     f.x = f.x + f.production
     w.handoffs.units.production = int(f.production.sum())
-    w.handoffs.wage_bill_expected = int((f.wage * labour).sum())
+    if w.cfg.v2 and not w.sim:
+        w.handoffs.wage_bill_expected = int(
+            (f.wage[firm_of] * h.skill[workers] // PPM * h.hours[workers]).sum())
+    else:
+        w.handoffs.wage_bill_expected = int((f.wage * labour).sum())

@@ -8,7 +8,7 @@ from ..context import Context
 from ..ledger import Acct, TransactionKind
 from ..money import annual_to_tick_ppm, apply_ppm, largest_remainder, to_ppm
 from ..rng import Stream
-from . import money_market
+from . import money_market, ownership
 from .payouts import pay_households_pro_rata
 
 K = TransactionKind
@@ -123,6 +123,9 @@ def _profit_taxes(w: Context) -> None:
     f, b = s.f, s.b
     rate = to_ppm(float(s.g.profit_tax[0]))
     f.profit = f.revenue - f.cogs - f.spoilage - f.loan_interest + f.dep_interest
+    if w.cfg.v2:
+        f.profit = f.profit - f.depreciation
+        f.profit_rate = f.profit / np.maximum(f.K, 1)
     tax = apply_ppm(np.maximum(f.profit, 0), rate)
     tax = np.where(f.default, 0, tax)
     cap = np.maximum(f.dep, 0)
@@ -146,7 +149,11 @@ def _dividends(w: Context) -> None:
     div = np.minimum(apply_ppm(after_tax, share), np.maximum(f.dep, 0))
     f.dividends = np.where(f.default, 0, div)
     s.h.inc_div[:] = 0
-    pay_households_pro_rata(w, K.FIRM_DIVIDEND, Acct.DEP_F, f.dividends)
+    v2 = cfg.v2 and not w.sim
+    if v2:
+        ownership.pay_dividends(w, K.FIRM_DIVIDEND, Acct.DEP_F, f.dividends, 0)
+    else:
+        pay_households_pro_rata(w, K.FIRM_DIVIDEND, Acct.DEP_F, f.dividends)
     bshare = np.full(len(b), to_ppm(cfg.rho_bank), dtype=np.int64)
     for bid, bd in w.decisions.bank.items():
         if bd.dividend_share is not None:
@@ -156,7 +163,11 @@ def _dividends(w: Context) -> None:
     healthy = (b.loans == 0) | (nw >= cr_t * b.loans)
     b.dividends = np.where(healthy, apply_ppm(np.maximum(b.profit - b.tax, 0), bshare), 0)
     b.dividends = np.minimum(b.dividends, np.maximum(nw, 0))
-    pay_households_pro_rata(w, K.BANK_DIVIDEND, Acct.RES, b.dividends)
+    if v2:
+        ownership.pay_dividends(w, K.BANK_DIVIDEND, Acct.RES, b.dividends, len(f))
+        ownership.equity_purchases(w)
+    else:
+        pay_households_pro_rata(w, K.BANK_DIVIDEND, Acct.RES, b.dividends)
 
 
 def _income_tax(w: Context) -> None:

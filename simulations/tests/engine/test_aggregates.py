@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from simulations.engine import World
-from simulations.engine.aggregates import MONEY_AGGREGATES, SHARED_WITH_PUBLIC, SIM_UNIT, sim_units
+from simulations.engine.aggregates import (
+    MONEY_AGGREGATES,
+    SHARED_WITH_PUBLIC,
+    SIM_UNIT,
+    V2_AGGREGATES,
+    sim_units,
+)
 from simulations.tests.engine.worlds import small
 
 
@@ -40,7 +46,28 @@ def test_each_figure_adds_up_the_agents_rows(ran: tuple[World, list[dict]]) -> N
     assert agg["dividends"] == int(f.dividends.sum()) + int(b.dividends.sum())
     assert agg["loans"] == int(b.loans.sum()) and agg["government_debt"] == int(g.bills[0])
     assert agg["avg_price"] == float(f.price.mean())
-    assert set(MONEY_AGGREGATES) <= set(agg)
+    assert set(MONEY_AGGREGATES) - set(V2_AGGREGATES) <= set(agg)
+    assert not set(V2_AGGREGATES) & set(agg)  # a v1 world publishes what it always did
+
+
+def test_a_v2_world_adds_capital_investment_and_equity_figures() -> None:
+    world = World.create("baseline", small(model_version="v2"), seed=5)
+    agg = world.run(6)[-1].aggregates
+    s = world.ctx.s
+    f, h = s.f, s.h
+    cons = f.sector == 0
+    assert set(MONEY_AGGREGATES) <= set(agg) and set(V2_AGGREGATES) <= set(agg)
+    assert agg["investment"] == int(f.investment.sum()) > 0
+    assert agg["investment_units"] == int(f.inv_units[cons].sum()) > 0
+    assert agg["capital_units"] == int(f.k.sum()) and agg["capital_value"] == int(f.K.sum())
+    assert agg["depreciation"] == int(f.depreciation.sum()) > 0
+    assert agg["equity_value"] == int(h.equity.sum()) > 0
+    # The CPI is over consumption goods; GDP adds the capital goods sold.
+    assert agg["cpi"] == int(f.revenue[cons].sum()) / int(f.sales[cons].sum())
+    assert agg["gdp"] == int(f.revenue.sum()) > int(f.revenue[cons].sum())
+    public = world.aggregates()
+    assert public["investment"] == agg["investment"]
+    assert public["capital_price"] == agg["capital_price"] > 0
 
 
 def test_inflation_compares_with_the_cpi_one_tick_and_one_year_back(

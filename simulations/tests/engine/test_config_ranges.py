@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from simulations.engine import ConfigError, World
-from simulations.engine.config import ALIASES, SIM_PRESET, Config
+from simulations.engine.config import ALIASES, SIM_PRESET, V2_KEYS, Config
 
 SPEC = Config.spec()
 # The contract, written out (not read back from config.py): each number's [low, high], its
@@ -36,8 +36,17 @@ RANGES: dict[str, tuple[float, float]] = {
     "health_hazard": (0.0, 1.0), "health_duration": (1, 10_000),
     "government_spending": (0.0, 10**6), "initial_household_money": (0.0, 10**6),
     "initial_disposable_income": (0.0, 10**6),
+    # Model v2 only.
+    "capital_firm_share": (0.0, 0.9), "capital_per_worker": (1, 10**9),
+    "capital_depreciation": (0.0, 1.0), "capital_sample": (1, 100),
+    "initial_capital_ticks": (0.0, 100.0), "investment_gamma_u": (0.0, 10.0),
+    "capital_inventory_ticks": (0.0, 100.0), "extra_shopping_rounds": (0, 100),
+    "investment_gamma_r": (0.0, 10.0), "target_utilisation": (0.01, 1.0),
+    "equity_owners": (1, 10_000), "equity_pareto_alpha": (0.1, 100.0),
+    "skill_sigma": (0.0, 3.0), "alpha1_spread": (0.0, 0.5),
 }
-CHOICES = {"mode": ("baseline", "sim"), "policy_rule": ("fixed", "taylor"),
+CHOICES = {"mode": ("baseline", "sim"), "model_version": ("v1", "v2"),
+           "policy_rule": ("fixed", "taylor"),
            "firm_rule": ("baseline", "ccmabm"), "consumption_rule": ("baseline", "ccmabm"),
            "bank_resolution": ("bail_in", "bailout")}
 FLAGS = ["credit_rationing", "check_every_phase"]
@@ -48,6 +57,20 @@ def _scenario(key: str) -> str:
     """SIM-only parameters are tried in the SIM scenario; the rest in the baseline."""
     return "sim" if key in ("government_spending", "initial_household_money",
                             "initial_disposable_income") else "baseline"
+
+
+def _v2(key: str) -> dict[str, str]:
+    return {"model_version": "v2"} if key in V2_KEYS else {}
+
+
+def test_v2_parameters_are_refused_in_a_v1_world_and_never_stored() -> None:
+    with pytest.raises(ConfigError) as err:
+        Config.build("baseline", {"capital_per_worker": 10})
+    assert (err.value.field, err.value.rule) == ("capital_per_worker",
+                                                  "only in model_version v2")
+    assert Config.build("baseline").model_version == "v1"
+    assert set(Config.build("baseline").stored()) == set(SPEC) - V2_KEYS - {"model_version"}
+    assert set(Config.build("baseline", {"model_version": "v2"}).stored()) == set(SPEC)
 
 
 def test_the_written_contract_lists_every_parameter() -> None:
@@ -69,7 +92,7 @@ def test_both_edges_of_every_number_range_are_accepted(key: str) -> None:
         if key == "household_labour" and edge != 1:
             cfg = Config.build("sim", {key: edge})  # divisible labour only in SIM mode
         else:
-            cfg = Config.build(_scenario(key), {key: edge})
+            cfg = Config.build(_scenario(key), {key: edge, **_v2(key)})
         assert getattr(cfg, key) == edge
         assert type(getattr(cfg, key)) is typ
 

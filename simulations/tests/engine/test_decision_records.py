@@ -18,7 +18,8 @@ from simulations.tests.engine.worlds import small
 CTX = sch.DecisionContext(
     n_households=100, avg_wage_cents=500_000, active_bank_ids=(1, 2, 3, 4),
     active_firm_ids=(10, 11, 12, 13, 14, 15, 16), own_worker_ids=(100, 101, 102),
-    policy_rate=0.02, own_loan_rate=0.05, excess_reserves_cents=1_000, z_c=3, chi_l=2)
+    policy_rate=0.02, own_loan_rate=0.05, excess_reserves_cents=1_000, z_c=3, chi_l=2,
+    model_version="v2")
 ENABLED = [(t, f) for t in sch.AGENT_TYPES for f in sch.DECISION_SCHEMAS[t] if f.enabled]
 NUMBERS = [(t, f) for t, f in ENABLED if f.kind in ("int", "float")]
 ID_LISTS = [(t, f) for t, f in ENABLED if f.kind == "ids"]
@@ -58,10 +59,11 @@ def _every_key_decisions(world: World) -> dict[tuple[str, int], dict[str, Any]]:
         ("household", 0): {"consume_share": 0.4, "participate": True,
                            "reservation_wage_cents": 1, "quit_job": False,
                            "deposit_bank_id": 1, "preferred_sellers": [1, 2]},
-        ("household", 1): {"consume_cents": 1_000},
+        ("household", 1): {"consume_cents": 1_000, "equity_purchase_cents": 5_000,
+                           "equity_firm_id": 1},
         ("firm", 1): {"price_cents": 900, "target_workers": 3, "wage_offer_cents": 60_000,
                       "loan_request_cents": 10_000_000, "preferred_banks": [2, 0],
-                      "dividend_share": 0.5},
+                      "dividend_share": 0.5, "investment_units": 5},
         ("firm", 2): {"fire_ids": workers},
         ("bank", 0): {"loan_rate": 0.06, "deposit_rate": 0.001,
                       "max_loan_per_borrower_cents": 10**9, "max_new_lending_cents": 10**9,
@@ -75,22 +77,31 @@ def _every_key_decisions(world: World) -> dict[tuple[str, int], dict[str, Any]]:
 
 def test_each_decision_key_is_read_only_in_the_phases_the_schema_names(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    world = World.create("baseline", small(), seed=11)
-    world.step()
+    """Every key once: the v1 keys on a v1 world, the v2-only keys on a v2 world."""
     reads: set[tuple[str, str, str]] = set()
+    current: list[World] = []
     for agent_type, record in list(sch.DECISION_RECORDS.items()):
         names = {f.name for f in fields(record)}
 
         def spy(self: Any, name: str, _names: set = names, _t: str = agent_type) -> Any:
             if name in _names:
-                reads.add((_t, name, world.ctx.ledger.phase))
+                reads.add((_t, name, current[0].ctx.ledger.phase))
             return object.__getattribute__(self, name)
 
         monkeypatch.setitem(sch.DECISION_RECORDS, agent_type,
                             type(record.__name__, (record,), {"__getattribute__": spy}))
-    for _ in range(3):
-        result = world.step(_every_key_decisions(world))
-        assert result.rejected == []
+    v2_keys = {(t, f.name) for t, f in ENABLED if f.v2_only}
+    for version in ("v1", "v2"):
+        world = World.create("baseline", small(model_version=version), seed=11)
+        current[:] = [world]
+        world.step()
+        for _ in range(3):
+            every = _every_key_decisions(world)
+            sent = {ref: {k: v for k, v in raw.items()
+                          if ((ref[0], k) in v2_keys) == (version == "v2")}
+                    for ref, raw in every.items()}
+            result = world.step({ref: raw for ref, raw in sent.items() if raw})
+            assert result.rejected == []
     declared = {(t, f.name): set(f.phases) for t, f in ENABLED}
     wrong = {(t, n, p) for t, n, p in reads if p not in declared[t, n]}
     assert not wrong, wrong

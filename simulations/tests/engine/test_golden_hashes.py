@@ -143,11 +143,13 @@ def _result_digest(digest: Any, result: Any) -> None:
                              sort_keys=True, separators=(",", ":")).encode())
 
 
-def run_recipe(name: str) -> dict[str, Any]:
-    """One named run: state hash per tick, outputs digest, event counts, posting kinds seen."""
+def run_recipe(name: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One named run: state hash per tick, outputs digest, event counts, posting kinds seen.
+    `extra` is added to the config (the v2 golden runs pass model_version)."""
     kind, seed_text = name.split("/")
     seed = int(seed_text)
-    world = World.create("baseline", {**SMALL, **EXTRA_CONFIG.get(seed, {})}, seed=seed)
+    world = World.create("baseline", {**SMALL, **EXTRA_CONFIG.get(seed, {}), **(extra or {})},
+                         seed=seed)
     if kind == "scripted":
         for shock in SHOCKS:
             world.add_shock(dict(shock))

@@ -43,7 +43,13 @@ FLOWS: dict[str, tuple[str, str]] = {
     "INVENTORY_ADD": ("-", "firm"),  # the wage bill becomes stock at cost
     "INVENTORY_COGS": ("firm", "-"), "INVENTORY_SPOILAGE": ("firm", "-"),
     "INVENTORY_HAIRCUT": ("firm", "-"),
+    # Model v2 (posted on a v2 world): capital goods and equity.
+    "CAPITAL_PURCHASE": ("firm", "firm"), "CAPITAL_ADD": ("-", "firm"),
+    "CAPITAL_DEPRECIATION": ("firm", "-"), "CAPITAL_HAIRCUT": ("firm", "-"),
+    "EQUITY_PURCHASE": ("household", "firm"),
 }
+V2_KINDS = frozenset({"CAPITAL_PURCHASE", "CAPITAL_ADD", "CAPITAL_DEPRECIATION",
+                      "CAPITAL_HAIRCUT", "EQUITY_PURCHASE"})
 # Swaps: no net worth moves; these balance-sheet columns change by +-amount instead.
 SWAPS: dict[str, dict[str, int]] = {
     "LOAN_DRAW": {"b.loans[2]": 1, "f.loans[1]": 1, "f.dep[1]": 1, "b.res[2]": -1},
@@ -57,12 +63,12 @@ SWAPS: dict[str, dict[str, int]] = {
     "ADVANCE_REPAY": {"b.adv[2]": -1, "b.res[2]": -1, "cb.adv[0]": -1},
 }
 _ID = {Acct.DEP_H: HH, Acct.DEP_F: FIRM, Acct.RES: BANK, Acct.TA: 0, Acct.CB: 0,
-       Acct.LOAN: BANK, Acct.LOAN_F: FIRM, Acct.INV: FIRM}
+       Acct.LOAN: BANK, Acct.LOAN_F: FIRM, Acct.INV: FIRM, Acct.CAP: FIRM}
 _AGENT = {"household": HH, "firm": FIRM, "bank": BANK, "central_bank": 0, "government": 0}
 
 
-def _world() -> World:
-    world = World.create("baseline", small(), seed=3)
+def _world(v2: bool = False) -> World:
+    world = World.create("baseline", small(**({"model_version": "v2"} if v2 else {})), seed=3)
     s = world.ctx.s
     assert (s.h.bank[HH], s.f.bank[FIRM]) == (0, 1)
     s.b.bills[BANK] += 10 * A  # so that redemptions and repayments have something to undo
@@ -95,7 +101,7 @@ def test_every_kind_has_a_direction_case() -> None:
 
 @pytest.mark.parametrize("name", sorted(FLOWS))
 def test_flow_moves_net_worth_from_payer_to_payee(name: str) -> None:
-    ctx = _world().ctx
+    ctx = _world(name in V2_KINDS).ctx
     before = inv.net_worth(ctx.s)
     _post(ctx, K[name], A)
     after = inv.net_worth(ctx.s)

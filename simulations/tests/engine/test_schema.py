@@ -22,6 +22,7 @@ CTX = DecisionContext(
     policy_rate=0.02,
     own_loan_rate=0.05,
     excess_reserves_cents=1_000,
+    model_version="v2",
 )
 
 # (agent type, key) -> (valid values, invalid values); every enabled key must appear here
@@ -32,6 +33,8 @@ CASES: dict[tuple[str, str], tuple[list, list]] = {
     ("household", "reservation_wage_cents"): ([0, 50_000_000], [-1, 50_000_001, 1.5, True]),
     ("household", "quit_job"): ([True], [1, "true"]),
     ("household", "deposit_bank_id"): ([1, 4], [99, 0, True, 1.0, "1", [1]]),
+    ("household", "equity_purchase_cents"): ([0, 10**15], [-1, 10**15 + 1, 5.0, True]),
+    ("household", "equity_firm_id"): ([10, 16], [9, 99, True, 10.0, [10]]),
     ("household", "preferred_sellers"): (
         [[], [10, 11, 12, 13, 14]],
         [[10, 11, 12, 13, 14, 15], [10, 10], [99], [True], [10.0], 10, "10", {"a": 1}],
@@ -42,6 +45,7 @@ CASES: dict[tuple[str, str], tuple[list, list]] = {
     ("firm", "loan_request_cents"): ([0, 10**15], [-1, 10**15 + 1, 1.0]),
     ("firm", "preferred_banks"): ([[1], [3, 2, 1]], [[1, 2, 3, 4], [1, 1], [7], 1, [None]]),
     ("firm", "dividend_share"): ([0, 0.9, 1], [-0.01, 1.5, "x"]),
+    ("firm", "investment_units"): ([0, 10**12], [-1, 10**12 + 1, 3.0, False]),
     ("firm", "fire_ids"): ([[], [100, 102]], [[103], [100, 100], [100, 101, 102, 100], 100]),
     ("bank", "loan_rate"): ([0, 0.07, 1], [-0.01, 1.01, True, "0.1"]),
     ("bank", "deposit_rate"): ([0, 0.05], [0.051, -1e-9, False]),
@@ -58,6 +62,18 @@ CASES: dict[tuple[str, str], tuple[list, list]] = {
     ("government", "benefit_ratio"): ([0, 1.5], [1.51, -1]),
     ("government", "transfer_per_household_cents"): ([0, 10**9], [10**9 + 1, -1, 5.5]),
 }
+
+
+def test_v2_keys_are_refused_by_a_v1_world_naming_the_rule() -> None:
+    v1 = DecisionContext(**{**CTX.__dict__, "model_version": "v1"})
+    for agent_type, raw in (("household", {"equity_purchase_cents": 5, "equity_firm_id": 10}),
+                            ("firm", {"investment_units": 3})):
+        with pytest.raises(DecisionError) as err:
+            validate_decision(agent_type, raw, v1)
+        assert err.value.rule == "only in a model_version v2 world"
+        assert validate_decision(agent_type, raw, CTX) == raw
+    doc = schema_document()["agent_types"]["firm"]["decision"]
+    assert [d.get("model_version") for d in doc if d["name"] == "investment_units"] == ["v2"]
 
 
 def test_every_enabled_key_has_cases() -> None:
