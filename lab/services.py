@@ -47,7 +47,7 @@ from scripts_lib.runtime import sandbox_get
 from scripts_lib.sandbox import SandboxError
 from simulations.engine import ConfigError, World
 from simulations.engine.config import Config
-from simulations.models import Agent, Checkpoint, Scenario
+from simulations.models import NEW_WORLD_MODEL, Agent, Checkpoint, Scenario
 
 logger = logging.getLogger(__name__)
 
@@ -320,7 +320,8 @@ def backtest_inputs(backtest: Backtest) -> Inputs:
               "tenant": str(backtest.owner_id)}
     if backtest.simulation_id is None:
         spec = backtest.world
-        overrides = {k: spec[k] for k in ("n_households", "n_firms", "n_banks") if k in spec}
+        overrides = {"model_version": NEW_WORLD_MODEL,
+                     **{k: spec[k] for k in ("n_households", "n_firms", "n_banks") if k in spec}}
         world = World.create(spec.get("scenario", Scenario.BASELINE), overrides,
                              seed=spec.get("seed", 0))
         return Inputs(start_world=world.to_bytes(), **common)

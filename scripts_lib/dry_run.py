@@ -31,7 +31,7 @@ from simulations.engine import World
 from simulations.engine.decisions import decision_context
 from simulations.engine.jsonplain import plain
 from simulations.engine.schema import DecisionContext, validate_decision
-from simulations.models import Agent, Checkpoint, Scenario
+from simulations.models import NEW_WORLD_MODEL, Agent, Checkpoint, Scenario
 
 _LINE = re.compile(r"line (\d+)")
 
@@ -61,7 +61,7 @@ class DryRunOutcome:
 def _sample_world_bytes(scenario: str) -> bytes:
     # Creation is quick (~25 ms) but observation reads must not see another caller's world
     # object, so the cache holds bytes and every caller gets its own World.
-    return World.create(scenario, seed=0).to_bytes()
+    return World.create(scenario, {"model_version": NEW_WORLD_MODEL}, seed=0).to_bytes()
 
 
 def sample_world(scenario: str = Scenario.BASELINE) -> World:

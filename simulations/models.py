@@ -13,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from econsim_project.field_errors import field_error
 from simulations.engine.schema import AGENT_TYPES
 
+# The engine's rules for worlds created from now on: new simulations, sample worlds of dry
+# runs, fresh-world backtests (docs/economic-model.md, Model v2). Existing worlds keep theirs.
+NEW_WORLD_MODEL = "v2"
+
 
 class Scenario(models.TextChoices):
     BASELINE = "baseline", _("Baseline (full model)")

@@ -16,6 +16,7 @@ from simulations.engine.config import Config
 from simulations.engine.schema import AGENT_TYPES
 from simulations.engine.shocks import validate_shock
 from simulations.models import (
+    NEW_WORLD_MODEL,
     Agent,
     Checkpoint,
     Shock,
@@ -25,9 +26,6 @@ from simulations.models import (
 )
 from simulations.world_cache import world_cache_forget, world_cache_store
 from simulations.worlds import public_state
-
-# The engine's rules for simulations created from now on (docs/economic-model.md, Model v2).
-NEW_WORLD_MODEL = "v2"
 
 
 def simulation_create(*, name: str, scenario: str = "baseline", config: dict | None = None,

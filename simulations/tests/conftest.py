@@ -21,7 +21,7 @@ def engine_hashes(ticks: int, *, seed: int = 7, **extra: Any) -> list[str]:
     """State hashes of the same world stepped by the engine alone (no Django, no scripts), at
     the model version a new simulation gets."""
     from simulations.engine import World
-    from simulations.services import NEW_WORLD_MODEL
+    from simulations.models import NEW_WORLD_MODEL
 
     world = World.create("baseline", {**SMALL, "model_version": NEW_WORLD_MODEL, **extra}, seed)
     return [world.step().state_hash for _ in range(ticks)]

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from simulations.engine import World
-from simulations.models import Checkpoint, Simulation
-from simulations.services import NEW_WORLD_MODEL
+from simulations.models import NEW_WORLD_MODEL, Checkpoint, Simulation
 from simulations.tests.conftest import SMALL, make_simulation
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +56,11 @@ def test_an_existing_row_without_a_version_stays_v1_and_replays_bit_identically(
     assert world.state_hash() == plain.state_hash()
     assert [world.step().state_hash for _ in range(3)] == \
         [plain.step().state_hash for _ in range(3)]
+
+
+def test_worlds_made_outside_a_simulation_follow_the_new_model_too():
+    """A dry run without an agent and a fresh-world backtest see the rules new simulations
+    get, so a script using the new levers is not refused by an older model."""
+    from scripts_lib.dry_run import sample_world
+
+    assert sample_world().config.model_version == NEW_WORLD_MODEL

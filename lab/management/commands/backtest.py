@@ -24,7 +24,7 @@ from lab.runner import BASELINE, SCRIPT, Arm, ArmOutcome, Inputs, run_backtest
 from scripts_lib.sandbox import Sandbox, SandboxError, check_source
 from scripts_lib.sandbox.jobs import MAX_CPU_MS, MAX_SOURCE_BYTES
 from simulations.engine import ConfigError, World
-from simulations.models import AgentType, Scenario
+from simulations.models import NEW_WORLD_MODEL, AgentType, Scenario
 
 
 class Failed(Exception):
@@ -98,8 +98,9 @@ class Command(BaseCommand):
         else:
             arms.append(Arm(SCRIPT, label=Path(options["compare"]).name,
                             source=_script(Path(options["compare"]))))
-        overrides = {} if options["households"] is None else {
-            "n_households": options["households"]}
+        overrides = {"model_version": NEW_WORLD_MODEL}
+        if options["households"] is not None:
+            overrides["n_households"] = options["households"]
         try:
             world = World.create(options["scenario"], overrides, seed=options["seed"])
         except ConfigError as exc:
