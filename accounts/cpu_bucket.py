@@ -110,13 +110,11 @@ def cpu_buckets_settle(*, used_ms_by_user: dict[int, int]) -> int:
 
 def cpu_bucket_charge(*, user_id: int, used_ms: int) -> int:
     """Take `used_ms` out of the user's bucket for work outside a tick (a dry run): no grant,
-    not counted as a tick, never below 0. One conditional UPDATE; returns the rows changed (0
-    for a user with no bucket yet, whose bucket is empty anyway)."""
+    not counted as a tick, never below 0. The same taking as a backtest's reservation; returns
+    what was taken (0 for a user with no bucket yet, whose bucket is empty anyway)."""
     _check_used(used_ms)
-    if used_ms == 0:
-        return 0
-    return CpuBucket.objects.filter(user_id=user_id).update(
-        bucket_ms=Greatest(Value(0), F("bucket_ms") - used_ms), updated_at=Now())
+    return cpu_bucket_draw(user_id=user_id, want_ms=used_ms)
+
 
 @transaction.atomic
 def cpu_bucket_draw(*, user_id: int, want_ms: int) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from history.models import DecisionRecord, TickAudit
-from simulations.engine.vocabulary import AGENT_TYPES
+from simulations.engine.vocabulary import AGENT_TYPE_CODES, AGENT_TYPES
 
 AgentRef = tuple[str, int]
 
@@ -39,7 +39,7 @@ def archived_hashes(*, simulation_id: int, first_tick: int, last_tick: int) -> d
 def day_end_memory(*, simulation_id: int, tick: int, agent: AgentRef) -> dict | None:
     """The memory the agent's mount held after day-end tick `tick`; None when the archive has
     no day-end record of it (not scripted then, or archived before decisions were)."""
-    type_code = AGENT_TYPES.index(agent[0])
+    type_code = AGENT_TYPE_CODES[agent[0]]
     return DecisionRecord.objects.filter(
         simulation_id=simulation_id, tick=tick, agent_type=type_code, agent_id=agent[1],
         memory__isnull=False,

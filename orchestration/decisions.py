@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from history.models import DecisionRecord
-from orchestration.scripting import ScriptTickRun
+from orchestration.scripting import ScriptTickRun, rejections_by_ref
 
 Outcome = DecisionRecord.Outcome
 
@@ -12,12 +12,12 @@ def decision_rows(*, run: ScriptTickRun, rejected: list[dict],
                   memories: dict[tuple[str, int], dict] | None = None) -> list[dict]:
     """One row per script call of the tick. `rejected` is TickResult.rejected; `memories`
     (day ends only) the memory each agent's mount holds after the tick."""
-    rejections = {str(row.get("agent", "")): row for row in rejected}
+    rejections = rejections_by_ref(rejected)
     rows = []
     for ref, call in run.calls.items():
         result = run.results[ref]
         decision = run.decisions.get(ref)
-        rejection = rejections.get(f"{ref[0]}:{ref[1]}")
+        rejection = rejections.get(ref)
         field = rule = ""
         if not result.ok:
             outcome, rule, decision = Outcome.FAILED, result.failure_kind or "", result.decision

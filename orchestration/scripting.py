@@ -7,11 +7,12 @@ from __future__ import annotations
 from scripts_lib.tick import (
     ScriptTickRun,
     mount_memories,
+    rejections_by_ref,
     rotations_apply,
     scripts_mounted_refs,
     scripts_record_tick,
     scripts_run_tick,
 )
 
-__all__ = ["ScriptTickRun", "mount_memories", "rotations_apply", "scripts_mounted_refs",
-           "scripts_record_tick", "scripts_run_tick"]
+__all__ = ["ScriptTickRun", "mount_memories", "rejections_by_ref", "rotations_apply",
+           "scripts_mounted_refs", "scripts_record_tick", "scripts_run_tick"]

@@ -47,6 +47,7 @@ tick's outcomes, composed from `failures`, `logs`, `strikes` and `mounts_save`),
 
 from __future__ import annotations
 
+from scripts_lib.tick.failures import rejections_by_ref
 from scripts_lib.tick.memories import mount_memories
 from scripts_lib.tick.record import scripts_record_tick
 from scripts_lib.tick.rotations import rotations_apply
@@ -58,5 +59,5 @@ from scripts_lib.tick.run import (
     scripts_run_tick,
 )
 
-__all__ = ["AgentRef", "MountCall", "ScriptTickRun", "mount_memories", "rotations_apply",
-           "scripts_mounted_refs", "scripts_record_tick", "scripts_run_tick"]
+__all__ = ["AgentRef", "MountCall", "ScriptTickRun", "mount_memories", "rejections_by_ref",
+           "rotations_apply", "scripts_mounted_refs", "scripts_record_tick", "scripts_run_tick"]
